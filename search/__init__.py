@@ -1,0 +1,1 @@
+"""Fahras search engine: Arabic analysis, indexing and querying (no web framework here)."""

@@ -1,0 +1,183 @@
+"""Whoosh analyzers for Arabic: thin filters over the pure text functions.
+
+Tokens keep each word whole with its offsets in the original text; only `token.text` is
+changed, so highlights land on the original, diacritized words. Two views:
+
+- exact: normalized words, stop words kept (phrases and exact-form search);
+- stemmed: normalized, light-stemmed, stop words removed (recall).
+
+The analyzers are pickled into the index schema, so this module must stay importable under this
+name. Any change to what they produce must bump ANALYSIS_VERSION: an index built with another
+version is refused until it is rebuilt.
+"""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from whoosh.analysis import Analyzer, Filter, Token
+
+from search.normalize import normalize
+from search.stemmer import stem
+from search.stopwords import STOPWORDS
+from search.tokenize import TOKEN_PATTERN, iter_tokens
+
+ANALYSIS_VERSION = 1
+
+
+class ArabicAnalyzer(Analyzer):
+    """Tokenizes, normalizes and (for the stemmed view) stems in one pass.
+
+    One fused generator instead of a tokenizer and two filters, with each distinct surface form
+    analyzed once per process (news text repeats its words): indexing spends its time in
+    Whoosh's posting code, not here.
+    """
+
+    def __init__(self, stemmed: bool) -> None:
+        self.stemmed = stemmed
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and other.stemmed == self.stemmed
+
+    def __hash__(self) -> int:
+        return hash((type(self), self.stemmed))
+
+    def __call__(
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        **kwargs: object,
+    ) -> Iterator[Token]:
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        terms = _STEMMED_TERMS if self.stemmed else _EXACT_TERMS
+        matches = TOKEN_PATTERN.finditer(value) if tokenize else [_Whole(value)]
+        position = start_pos - 1
+        for match in matches:
+            surface = match.group()
+            term = terms.get(surface)
+            if term is None:
+                term = _analyze(surface, self.stemmed, terms)
+            if not term:
+                continue  # only marks: no word at all
+            position += 1
+            stopped = term is STOPPED
+            if stopped and removestops:
+                continue
+            token.text = surface if stopped else term
+            token.stopped = stopped
+            token.boost = 1.0
+            if keeporiginal:
+                token.original = surface
+            if positions:
+                token.pos = position
+            if chars:
+                token.startchar = start_char + match.start()
+                token.endchar = start_char + match.end()
+            yield token
+
+
+class _Whole:
+    """Stands in for a regex match when Whoosh asks for the value untokenized."""
+
+    def __init__(self, value: str) -> None:
+        self.value = value
+
+    def group(self) -> str:
+        return self.value
+
+    def start(self) -> int:
+        return 0
+
+    def end(self) -> int:
+        return len(self.value)
+
+
+STOPPED = "\x00stop"  # cache marker: a stop word, absent from the stemmed view
+_CACHE_LIMIT = 1_000_000
+_STEMMED_TERMS: dict[str, str] = {}
+_EXACT_TERMS: dict[str, str] = {}
+
+
+def _analyze(surface: str, stemmed: bool, cache: dict[str, str]) -> str:
+    """The indexed term for one surface form ("" for none, STOPPED for a stop word)."""
+    term = normalize(surface)
+    if stemmed and term:
+        term = STOPPED if term in STOPWORDS else stem(term)
+        if term in STOPWORDS:
+            term = STOPPED
+    if len(cache) >= _CACHE_LIMIT:
+        cache.clear()
+    cache[surface] = term
+    return term
+
+
+class NormalizeFilter(Filter):
+    """Folds each token to its search form; drops tokens that were only marks."""
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        for token in tokens:
+            token.text = normalize(token.text)
+            if token.text:
+                yield token
+
+
+def exact_analyzer() -> Analyzer:
+    """Normalized, unstemmed words, stop words kept: for phrases and exact-form search."""
+    return ArabicAnalyzer(stemmed=False)
+
+
+def stemmed_analyzer() -> Analyzer:
+    """Normalized, light-stemmed words without stop words: for recall."""
+    return ArabicAnalyzer(stemmed=True)
+
+
+@dataclass(frozen=True, slots=True)
+class TokenReport:
+    """What the index makes of one word: the answer to "why does this (not) match?"."""
+
+    token: str
+    start: int
+    end: int
+    normalized: str
+    stem: str | None  # None for a stop word (absent from the stemmed view)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "token": self.token,
+            "start": self.start,
+            "end": self.end,
+            "normalized": self.normalized,
+            "stem": self.stem,
+            "stopword": self.stem is None,
+        }
+
+
+def explain(text: str) -> list[TokenReport]:
+    """Analyze `text` both ways, token by token, as `fahras analyze` shows it."""
+    reports = []
+    for token, start, end in iter_tokens(text):
+        normalized = normalize(token)
+        if not normalized:
+            continue
+        stemmed = None if normalized in STOPWORDS else stem(normalized)
+        if stemmed in STOPWORDS:
+            stemmed = None
+        reports.append(TokenReport(token, start, end, normalized, stemmed))
+    return reports
+
+
+def terms_of(surface: str) -> tuple[str, str | None]:
+    """(exact term, stemmed term or None for a stop word) of one surface word, cached."""
+    normalized = _EXACT_TERMS.get(surface)
+    if normalized is None:
+        normalized = _analyze(surface, False, _EXACT_TERMS)
+    stemmed = _STEMMED_TERMS.get(surface)
+    if stemmed is None:
+        stemmed = _analyze(surface, True, _STEMMED_TERMS)
+    return normalized, (stemmed if stemmed and stemmed != STOPPED else None)

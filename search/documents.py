@@ -1,0 +1,133 @@
+"""Turn a raw record from a loader into a document for the index.
+
+Here a record gets its id (the one it carries, or a stable one derived from where it came from
+and what it says), its date (parsed from any supported form, or reported and left out), its facet
+values (single values and lists alike) and a content hash, so an unchanged record is recognised
+on the next run and skipped.
+"""
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import PurePath
+
+from search.dates import DateParseError, parse_date
+from search.loaders import RawRecord
+from search.schema import COLUMN_SUFFIX, FACET_FIELDS, FACET_SEPARATOR, KNOWN_FIELDS
+
+# Input keys that add values to a facet: ANT's `categories` lists every section an article was
+# filed under.
+FACET_ALIASES = {"categories": "category", "authors": "author", "tag": "tags", "sources": "source"}
+MAX_ID_LENGTH = 200
+
+
+@dataclass(slots=True)
+class Document:
+    """A record ready to index, with the warnings met while building it."""
+
+    doc_id: str
+    fields: dict[str, object]
+    content_hash: str
+    origin: str
+    warnings: list[str] = field(default_factory=list)
+
+    def index_fields(self) -> dict[str, object]:
+        """Keyword arguments for `writer.add_document` / `update_document`."""
+        values = dict(self.fields)
+        for name in FACET_FIELDS:
+            joined = FACET_SEPARATOR.join(values.pop(name, None) or ())
+            if joined:
+                values[name] = joined
+                values[name + COLUMN_SUFFIX] = joined.encode("utf-8")
+        for name in ("title", "body"):
+            if values.get(name):
+                values[name + "_exact"] = values[name]
+        if values.get("title"):
+            values["title_column"] = str(values["title"]).encode("utf-8")
+        return {
+            **values,
+            "id": self.doc_id,
+            "content_hash": self.content_hash,
+            "origin": f"{self.origin}",
+        }
+
+
+class RecordError(ValueError):
+    """The record cannot become a document (no text, unusable id); the message says why."""
+
+
+def build_document(record: RawRecord) -> Document:
+    """Build the document for `record`, or raise RecordError."""
+    raw = record.fields
+    title = _text(raw.get("title"))
+    body = _text(raw.get("body"))
+    if not title and not body:
+        raise RecordError("no text: both title and body are empty or missing")
+    warnings: list[str] = []
+    fields: dict[str, object] = {"title": title, "body": body}
+    date = _date(raw.get("date"), warnings)
+    if date is not None:
+        fields["date"] = date
+    url = _text(raw.get("url"))
+    if url:
+        fields["url"] = url
+    for name in FACET_FIELDS:
+        values = _values(raw.get(name))
+        for alias, target in FACET_ALIASES.items():
+            if target == name:
+                values += _values(raw.get(alias))
+        if values:
+            fields[name] = list(dict.fromkeys(values))
+    extra = {
+        key: value
+        for key, value in raw.items()
+        if key not in KNOWN_FIELDS and key not in FACET_ALIASES and value not in (None, "", [])
+    }
+    if extra:
+        fields["extra"] = extra
+    doc_id = _doc_id(record, title, body)
+    return Document(doc_id, fields, _hash(doc_id, fields), record.origin, warnings)
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return "\n".join(_text(v) for v in value if v is not None).strip()
+    return str(value).strip()
+
+
+def _values(value: object) -> list[str]:
+    """Facet values from a string or a list; separators in a value become spaces."""
+    items = value if isinstance(value, list) else [value]
+    cleaned = (" ".join(_text(v).replace(FACET_SEPARATOR, " ").split()) for v in items)
+    return [v for v in cleaned if v]
+
+
+def _date(value: object, warnings: list[str]) -> datetime | None:
+    try:
+        return parse_date(value)
+    except DateParseError as exc:
+        warnings.append(f"{exc}; indexed without a date")
+        return None
+
+
+def _doc_id(record: RawRecord, title: str, body: str) -> str:
+    given = _text(record.fields.get("id"))
+    if given:
+        if len(given) > MAX_ID_LENGTH:
+            raise RecordError(f"id longer than {MAX_ID_LENGTH} characters")
+        return given
+    source = PurePath(record.origin)
+    if source.suffix in (".txt", ".gz") and ".txt" in source.suffixes:
+        # One file, one document: the path is the identity, so an edited file is updated.
+        basis = source.as_posix()
+    else:
+        basis = f"{source.name}\n{title}\n{body}"
+    return "doc-" + hashlib.sha1(basis.encode("utf-8")).hexdigest()[:16]
+
+
+def _hash(doc_id: str, fields: dict[str, object]) -> str:
+    canonical = json.dumps([doc_id, fields], ensure_ascii=False, sort_keys=True, default=str)
+    return hashlib.sha1(canonical.encode("utf-8")).hexdigest()

@@ -1,0 +1,350 @@
+"""The search core behind the CLI, the web pages and the JSON API: one engine, one answer.
+
+A SearchEngine opens the index once and keeps a searcher with the facet arrays of its
+generation. Before each search it checks whether `fahras index` committed since; if so it opens
+a fresh searcher (never `Searcher.refresh()`, which shows stale deletions in whoosh3).
+"""
+
+import math
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+from whoosh.searching import Searcher
+from whoosh.util.times import long_to_datetime
+
+from search.dates import DateParseError, parse_date_bound
+from search.errors import QueryError
+from search.facets import ALL_FACETS, NO_DATE, FacetCounts, FacetTable, combine, filter_masks
+from search.highlight import MatchTerms, highlight_all, snippet
+from search.query import parse_query
+from search.ranking import build, match_terms, scorer
+from search.schema import FACET_FIELDS, FACET_SEPARATOR
+from search.store import open_index
+from search.suggest import Vocabulary
+
+MAX_PER_PAGE = 100
+MAX_RESULTS_DEPTH = 1000  # pages beyond this many results are refused: nobody reads them
+SORTS = ("relevance", "newest", "oldest")
+FEW_RESULTS = 3  # fewer hits than this: offer "did you mean"
+
+
+@dataclass(frozen=True, slots=True)
+class SearchRequest:
+    q: str = ""
+    filters: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    date_from: str | None = None
+    date_to: str | None = None
+    sort: str = "relevance"
+    page: int = 1
+    per_page: int = 10
+    fragments: int = 2
+    fragment_size: int = 160
+    facet_limit: int = 10
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    id: str
+    title: str  # safe HTML: escaped, matches in <mark>
+    snippet: str  # safe HTML
+    score: float | None
+    date: str | None
+    category: list[str]
+    source: list[str]
+    author: list[str]
+    tags: list[str]
+    url: str | None
+
+
+@dataclass(slots=True)
+class SearchResult:
+    query: str
+    understood: str
+    total: int
+    page: int
+    pages: int
+    per_page: int
+    took_ms: float
+    hits: list[Hit]
+    facets: dict[str, FacetCounts]
+    suggestion: str | None
+    partial: bool  # no document has all the words: these match some of them
+    notices: list[str]
+    sort: str
+    filters: dict[str, list[str]]
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "query": self.query,
+            "understood": self.understood,
+            "total": self.total,
+            "page": self.page,
+            "pages": self.pages,
+            "per_page": self.per_page,
+            "took_ms": round(self.took_ms, 1),
+            "sort": self.sort,
+            "filters": self.filters,
+            "partial": self.partial,
+            "suggestion": self.suggestion,
+            "notices": self.notices,
+            "results": [vars_of(hit) for hit in self.hits],
+            "facets": {
+                name: {
+                    "values": [vars_of(v) for v in counts.values],
+                    "truncated": counts.truncated,
+                }
+                for name, counts in self.facets.items()
+            },
+        }
+
+
+def vars_of(item: object) -> dict[str, object]:
+    return {name: getattr(item, name) for name in item.__slots__}  # type: ignore[attr-defined]
+
+
+@dataclass(slots=True)
+class DocumentView:
+    id: str
+    title: str  # safe HTML
+    body: str  # safe HTML, matches marked
+    date: str | None
+    facets: dict[str, list[str]]
+    url: str | None
+    extra: dict[str, object]
+
+
+class _Generation:
+    """A searcher and everything derived from its index generation."""
+
+    def __init__(self, searcher: Searcher) -> None:
+        self.searcher = searcher
+        self.facets = FacetTable(searcher.reader())
+        self.vocabulary = Vocabulary(searcher)
+
+
+class SearchEngine:
+    def __init__(self, index_dir: Path) -> None:
+        self.index_dir = Path(index_dir)
+        self.index = open_index(self.index_dir)
+        self._lock = threading.RLock()
+        self._generation: _Generation | None = None
+
+    def _current(self) -> _Generation:
+        """The live generation, reopened when a commit happened since it was opened."""
+        current = self._generation
+        if current is None or not current.searcher.up_to_date():
+            if current is not None:
+                current.searcher.close()
+            current = self._generation = _Generation(self.index.searcher(weighting=scorer()))
+        return current
+
+    def close(self) -> None:
+        with self._lock:
+            if self._generation is not None:
+                self._generation.searcher.close()
+                self._generation = None
+
+    def doc_count(self) -> int:
+        with self._lock:
+            return self._current().searcher.doc_count()
+
+    def generation(self) -> int:
+        with self._lock:
+            return self._current().searcher.reader().generation()
+
+    def search(self, request: SearchRequest) -> SearchResult:
+        started = time.perf_counter()
+        page, per_page, sort = _check(request)
+        parsed = parse_query(request.q)
+        date_from = _bound(request.date_from, "from", end=False)
+        date_to = _bound(request.date_to, "to", end=True)
+        selections = {
+            name: [v for v in dict.fromkeys(values) if v]
+            for name, values in request.filters.items()
+            if values
+        }
+        unknown = set(selections) - set(ALL_FACETS)
+        if unknown:
+            raise QueryError(f"unknown filter: {', '.join(sorted(unknown))}")
+        with self._lock:
+            generation = self._current()
+            searcher, table = generation.searcher, generation.facets
+            built = build(parsed, searcher)
+            base = table.mask(searcher.docs_for_query(built.all_words))
+            query = built.all_words
+            partial = False
+            if not base.any() and built.some_words is not None:
+                base = table.mask(searcher.docs_for_query(built.some_words))
+                query, partial = built.some_words, base.any()
+            if date_from or date_to:
+                base &= table.date_mask(date_from, date_to)
+            masks = filter_masks(table, selections)
+            allowed = combine(base, masks)
+            total = int(allowed.sum())
+            pages = max(1, math.ceil(total / per_page))
+            facets = {
+                name: table.count(
+                    name,
+                    combine(base, masks, skip=name),
+                    selections.get(name, ()),
+                    request.facet_limit,
+                )
+                for name in ALL_FACETS
+            }
+            if not parsed.groups and sort == "relevance":
+                sort = "newest"  # nothing to rank by: show the latest first
+            docnums, scores = _page(
+                searcher,
+                table,
+                query,
+                allowed,
+                sort,
+                page,
+                per_page,
+                bool(masks) or bool(date_from or date_to),
+            )
+            hits = [
+                _hit(searcher.stored_fields(d), s, built.terms, request)
+                for d, s in zip(docnums, scores, strict=True)
+            ]
+            suggestion = None
+            if total < FEW_RESULTS and parsed.groups:
+                suggestion = generation.vocabulary.did_you_mean(parsed)
+        return SearchResult(
+            query=request.q,
+            understood=parsed.understood(),
+            total=total,
+            page=page,
+            pages=pages,
+            per_page=per_page,
+            took_ms=(time.perf_counter() - started) * 1000,
+            hits=hits,
+            facets=facets,
+            suggestion=suggestion,
+            partial=partial,
+            notices=parsed.notices,
+            sort=sort,
+            filters=selections,
+        )
+
+    def suggest(self, prefix: str, limit: int = 8) -> list[str]:
+        with self._lock:
+            return self._current().vocabulary.complete(prefix, limit)
+
+    def document(self, doc_id: str, q: str = "") -> DocumentView | None:
+        """One document, its body fully highlighted for the query `q` (if any)."""
+        with self._lock:
+            searcher = self._current().searcher
+            docnum = searcher.document_number(id=doc_id)
+            if docnum is None:
+                return None
+            stored = searcher.stored_fields(docnum)
+        terms = match_terms(parse_query(q)) if q else MatchTerms()
+        return DocumentView(
+            id=stored["id"],
+            title=highlight_all(stored.get("title") or "", terms),
+            body=highlight_all(stored.get("body") or "", terms),
+            date=_iso(stored.get("date")),
+            facets={name: _split(stored.get(name)) for name in FACET_FIELDS},
+            url=stored.get("url"),
+            extra=stored.get("extra") or {},
+        )
+
+    def stats(self) -> dict[str, object]:
+        """Document count, facet value counts, date range: what `fahras stats` prints."""
+        with self._lock:
+            generation = self._current()
+            table = generation.facets
+            everything = table.live.copy()
+            dated = table.dates[everything & (table.dates != NO_DATE)]
+            facets = {
+                name: {v.value: v.count for v in table.count(name, everything, limit=10**9).values}
+                for name in ALL_FACETS
+                if name != "month"
+            }
+            return {
+                "documents": generation.searcher.doc_count(),
+                "generation": generation.searcher.reader().generation(),
+                "date_min": _iso(long_to_datetime(int(dated.min()))) if dated.size else None,
+                "date_max": _iso(long_to_datetime(int(dated.max()))) if dated.size else None,
+                "facets": facets,
+            }
+
+
+def _check(request: SearchRequest) -> tuple[int, int, str]:
+    if request.sort not in SORTS:
+        raise QueryError(f"unknown sort {request.sort!r}: use one of {', '.join(SORTS)}")
+    if not 1 <= request.per_page <= MAX_PER_PAGE:
+        raise QueryError(f"per_page must be between 1 and {MAX_PER_PAGE}")
+    if request.page < 1:
+        raise QueryError("page must be 1 or more")
+    if request.page * request.per_page > MAX_RESULTS_DEPTH + request.per_page:
+        raise QueryError(f"only the first {MAX_RESULTS_DEPTH} results can be paged through")
+    return request.page, request.per_page, request.sort
+
+
+def _bound(value: str | None, name: str, *, end: bool) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return parse_date_bound(value, end=end)
+    except DateParseError as exc:
+        raise QueryError(f"{name}: {exc}") from None
+
+
+def _page(
+    searcher: Searcher,
+    table: FacetTable,
+    query: object,
+    allowed: np.ndarray,
+    sort: str,
+    page: int,
+    per_page: int,
+    filtered: bool,
+) -> tuple[list[int], list[float | None]]:
+    """Docnums and scores of the requested page."""
+    start = (page - 1) * per_page
+    if sort == "relevance":
+        allowed_set = set(np.flatnonzero(allowed).tolist()) if filtered else None
+        results = searcher.search(query, limit=start + per_page, filter=allowed_set)
+        chosen = results[start : start + per_page]
+        return [hit.docnum for hit in chosen], [round(hit.score, 4) for hit in chosen]
+    docnums = np.flatnonzero(allowed)
+    dates = table.dates[docnums]
+    if sort == "newest":
+        order = np.argsort(-dates, kind="stable")  # undated (NO_DATE) sort last either way
+    else:
+        order = np.argsort(np.where(dates == NO_DATE, np.iinfo(np.int64).max, dates), kind="stable")
+    chosen = docnums[order[start : start + per_page]].tolist()
+    return chosen, [None] * len(chosen)
+
+
+def _hit(
+    stored: dict[str, object], score: float | None, terms: MatchTerms, request: SearchRequest
+) -> Hit:
+    body = str(stored.get("body") or "")
+    return Hit(
+        id=str(stored["id"]),
+        title=highlight_all(str(stored.get("title") or ""), terms),
+        snippet=snippet(body, terms, request.fragments, request.fragment_size),
+        score=score,
+        date=_iso(stored.get("date")),
+        category=_split(stored.get("category")),
+        source=_split(stored.get("source")),
+        author=_split(stored.get("author")),
+        tags=_split(stored.get("tags")),
+        url=str(stored["url"]) if stored.get("url") else None,
+    )
+
+
+def _split(value: object) -> list[str]:
+    return str(value).split(FACET_SEPARATOR) if value else []
+
+
+def _iso(value: object) -> str | None:
+    return value.isoformat() if isinstance(value, datetime) else None

@@ -1,0 +1,108 @@
+"""Highlighted snippets on the original text: whole words, diacritics and clitics included.
+
+Whoosh's highlighter re-analyzes stored text through a chain of generators for every hit; this
+one reuses the analyzer's per-word cache and marks each token whose stem or exact form the query
+asked for, so بِالْكِتَابِ is marked whole when the reader typed كتاب. Everything but our `<mark>`
+is HTML-escaped, and each snippet is wrapped for bidi safety by the caller.
+"""
+
+from dataclasses import dataclass, field
+from html import escape
+
+from search.analysis import terms_of
+from search.tokenize import TOKEN_PATTERN
+
+ELLIPSIS = "…"
+
+
+@dataclass(frozen=True, slots=True)
+class MatchTerms:
+    """What a query matches: stems (stemmed view), normalized forms and normalized prefixes."""
+
+    stems: frozenset[str] = frozenset()
+    exact: frozenset[str] = frozenset()
+    prefixes: tuple[str, ...] = field(default=())
+
+    def __bool__(self) -> bool:
+        return bool(self.stems or self.exact or self.prefixes)
+
+    def matches(self, surface: str) -> bool:
+        normalized, stemmed = terms_of(surface)
+        return (
+            normalized in self.exact
+            or (stemmed is not None and stemmed in self.stems)
+            or any(normalized.startswith(p) for p in self.prefixes)
+        )
+
+
+def match_spans(text: str, terms: MatchTerms) -> list[tuple[int, int]]:
+    """(start, end) of every token of `text` that the query matches."""
+    if not terms:
+        return []
+    return [m.span() for m in TOKEN_PATTERN.finditer(text) if terms.matches(m.group())]
+
+
+def mark(text: str, spans: list[tuple[int, int]], start: int = 0, end: int | None = None) -> str:
+    """Escape text[start:end] and wrap the spans inside it in <mark>."""
+    end = len(text) if end is None else end
+    out, cursor = [], start
+    for span_start, span_end in spans:
+        if span_end <= start or span_start >= end:
+            continue
+        out.append(escape(text[cursor:span_start]))
+        out.append(f"<mark>{escape(text[span_start:span_end])}</mark>")
+        cursor = span_end
+    out.append(escape(text[cursor:end]))
+    return "".join(out)
+
+
+def highlight_all(text: str, terms: MatchTerms) -> str:
+    """The whole text, escaped, with every match marked (for the document page)."""
+    return mark(text, match_spans(text, terms))
+
+
+def snippet(text: str, terms: MatchTerms, fragments: int = 2, size: int = 160) -> str:
+    """Up to `fragments` windows of about `size` characters around the densest matches."""
+    spans = match_spans(text, terms)
+    if not spans:
+        cut = _word_end(text, size)
+        return escape(text[:cut]) + (ELLIPSIS if cut < len(text) else "")
+    windows = _best_windows(text, spans, fragments, size)
+    parts = []
+    for start, end in windows:
+        part = mark(text, spans, start, end)
+        parts.append((ELLIPSIS if start > 0 else "") + part + (ELLIPSIS if end < len(text) else ""))
+    return " ".join(parts)
+
+
+def _best_windows(
+    text: str, spans: list[tuple[int, int]], fragments: int, size: int
+) -> list[tuple[int, int]]:
+    """Non-overlapping windows holding the most distinct matched words, in text order."""
+    scored = []
+    for index, (anchor, _) in enumerate(spans):
+        start = max(0, anchor - size // 4)
+        end = start + size
+        words = {text[s:e] for s, e in spans[index:] if e <= end}
+        scored.append((-len(words), start, end))
+    chosen: list[tuple[int, int]] = []
+    for _, start, end in sorted(scored):
+        if all(end <= s or start >= e for s, e in chosen):
+            chosen.append((start, end))
+        if len(chosen) == fragments:
+            break
+    return [(_word_start(text, s), _word_end(text, e)) for s, e in sorted(chosen)]
+
+
+def _word_start(text: str, position: int) -> int:
+    if position <= 0:
+        return 0
+    space = text.rfind(" ", 0, position)
+    return space + 1 if space >= 0 else 0
+
+
+def _word_end(text: str, position: int) -> int:
+    if position >= len(text):
+        return len(text)
+    space = text.find(" ", position)
+    return space if space >= 0 else len(text)

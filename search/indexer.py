@@ -1,0 +1,281 @@
+"""Incremental indexing: read sources, skip what is unchanged, add and update the rest.
+
+Safety rules: every batch is one Whoosh commit (atomic), so an interrupted run keeps everything
+committed before it and the next run resumes by skipping documents already indexed unchanged;
+a bad record is reported as `file:line: reason` and skipped, never fatal; one writer at a time
+(see search/store.py).
+"""
+
+import gzip
+import signal
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import FrameType
+
+from whoosh.index import Index
+from whoosh.writing import IndexWriter
+
+from search.documents import Document, RecordError, build_document
+from search.loaders import LoadOptions, LoadProblem, read_file
+from search.loaders.discover import find_files
+from search.loaders.formats import format_of
+from search.store import create_or_open, write_meta, writer_lock
+
+ProgressCallback = Callable[[int, int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class IndexOptions:
+    procs: int = 1
+    rebuild: bool = False
+    prune: bool = False
+    commit_every: int = 100_000
+    limitmb: int = 256
+    wait: float = 0.0
+
+
+@dataclass(slots=True)
+class IndexReport:
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+    skipped: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    documents: int = 0
+    index_bytes: int = 0
+    interrupted: bool = False
+
+    @property
+    def changed(self) -> int:
+        return self.added + self.updated + self.deleted
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "added": self.added,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "deleted": self.deleted,
+            "skipped": len(self.skipped),
+            "warnings": len(self.warnings),
+            "seconds": round(self.seconds, 2),
+            "documents": self.documents,
+            "index_bytes": self.index_bytes,
+            "interrupted": self.interrupted,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class _Indexed:
+    content_hash: str
+    origin: str
+
+
+def index_sources(
+    sources: Sequence[str | Path],
+    index_dir: Path,
+    load_options: LoadOptions | None = None,
+    options: IndexOptions | None = None,
+    on_progress: ProgressCallback | None = None,
+    on_problem: Callable[[str], None] | None = None,
+) -> IndexReport:
+    """Index `sources` into `index_dir`; see the module docstring for what is guaranteed."""
+    load_options = load_options or LoadOptions()
+    options = options or IndexOptions()
+    report = IndexReport()
+    started = time.monotonic()
+    found, problems = find_files(sources)  # raises SourceError for a missing path
+    with writer_lock(index_dir, wait=options.wait), _sigterm_as_interrupt():
+        index = create_or_open(index_dir, rebuild=options.rebuild)
+        existing = {} if options.rebuild else _indexed_documents(index)
+        run = _Run(index, options, existing, report, on_problem or (lambda _: None))
+        for problem in problems:
+            run.skip(str(problem))
+        total = _estimate_records([item.path for item in found])
+        try:
+            for item in found:
+                for entry in read_file(item.path, load_options, item.root):
+                    run.take(entry)
+                    if on_progress:
+                        on_progress(run.seen, total)
+            if options.prune:
+                run.prune(_pruned_scope(sources, [item.path for item in found]))
+            run.commit()
+        except KeyboardInterrupt:
+            run.cancel()
+            report.interrupted = True
+        write_meta(index_dir, last_update=time.strftime("%Y-%m-%dT%H:%M:%S%z"))
+        report.documents = index.doc_count()
+    report.index_bytes = sum(p.stat().st_size for p in index_dir.iterdir() if p.is_file())
+    report.seconds = time.monotonic() - started
+    return report
+
+
+class _Run:
+    """The state of one indexing run: the open writer, the ids seen, the counts."""
+
+    def __init__(
+        self,
+        index: Index,
+        options: IndexOptions,
+        existing: dict[str, _Indexed],
+        report: IndexReport,
+        on_problem: Callable[[str], None],
+    ) -> None:
+        self.index = index
+        self.options = options
+        self.existing = existing
+        self.report = report
+        self.on_problem = on_problem
+        self.first_seen: dict[str, str] = {}
+        self.writer: IndexWriter | None = None
+        self.pending = 0
+        self.seen = 0
+
+    def skip(self, message: str) -> None:
+        self.report.skipped.append(message)
+        self.on_problem(message)
+
+    def take(self, entry: object) -> None:
+        self.seen += 1
+        if isinstance(entry, LoadProblem):
+            self.skip(str(entry))
+            return
+        where = f"{entry.origin}:{entry.line}"
+        try:
+            document = build_document(entry)
+        except RecordError as exc:
+            self.skip(f"{where}: {exc}")
+            return
+        first = self.first_seen.get(document.doc_id)
+        if first is not None:
+            self.skip(f"{where}: duplicate id {document.doc_id!r} (first at {first})")
+            return
+        self.first_seen[document.doc_id] = where
+        for warning in document.warnings:
+            message = f"{where}: {warning}"
+            self.report.warnings.append(message)
+            self.on_problem(message)
+        self._store(document)
+
+    def _store(self, document: Document) -> None:
+        document.origin = str(Path(document.origin).resolve())
+        known = self.existing.get(document.doc_id)
+        if known is not None and known.content_hash == document.content_hash:
+            self.report.unchanged += 1
+            return
+        writer = self._writer()
+        if known is None:
+            writer.add_document(**document.index_fields())
+            self.report.added += 1
+        else:
+            writer.update_document(**document.index_fields())
+            self.report.updated += 1
+        self.pending += 1
+        if self.pending >= self.options.commit_every:
+            self.commit()
+
+    def prune(self, in_scope: Callable[[str], bool]) -> None:
+        gone = [
+            doc_id
+            for doc_id, known in self.existing.items()
+            if doc_id not in self.first_seen and in_scope(known.origin)
+        ]
+        for doc_id in gone:
+            self._writer().delete_by_term("id", doc_id)
+        self.report.deleted += len(gone)
+        self.pending += len(gone)
+
+    def _writer(self) -> IndexWriter:
+        if self.writer is None:
+            procs = self.options.procs
+            self.writer = self.index.writer(
+                procs=procs, multisegment=procs > 1, limitmb=self.options.limitmb
+            )
+        return self.writer
+
+    def commit(self) -> None:
+        if self.writer is not None:
+            self.writer.commit()
+            self.writer = None
+            self.pending = 0
+
+    def cancel(self) -> None:
+        if self.writer is not None:
+            self.writer.cancel()
+            self.writer = None
+
+
+def _indexed_documents(index: Index) -> dict[str, _Indexed]:
+    """id -> (content hash, origin) of every live document, read from columns (fast)."""
+    with index.reader() as reader:
+        if reader.doc_count() == 0:
+            return {}
+        ids = reader.column_reader("id")
+        hashes = reader.column_reader("content_hash")
+        origins = reader.column_reader("origin")
+        return {
+            ids[docnum]: _Indexed(hashes[docnum], origins[docnum])
+            for docnum in reader.all_doc_ids()
+        }
+
+
+def _pruned_scope(sources: Sequence[str | Path], files: list[Path]) -> Callable[[str], bool]:
+    """Documents from a file read in this run, or from under a folder given, may be pruned."""
+    read = {str(path.resolve()) for path in files}
+    folders = [str(Path(s).resolve()) + "/" for s in sources if Path(s).is_dir()]
+    return lambda origin: origin in read or any(origin.startswith(f) for f in folders)
+
+
+def _estimate_records(paths: list[Path]) -> int:
+    """A quick count of records for the progress bar (lines of line-based files)."""
+    total = 0
+    for path in paths:
+        kind = format_of(path)
+        if kind == "txt":
+            total += 1
+        elif kind in ("jsonl", "csv", "tsv"):
+            total += _count_lines(path)
+    return total
+
+
+ESTIMATE_BYTES = 512 * 2**20  # enough for an estimate; a gzip bomb is not counted to the end
+
+
+def _count_lines(path: Path) -> int:
+    try:
+        with path.open("rb") as raw:
+            magic = raw.read(2)
+        opener = gzip.open if magic == b"\x1f\x8b" else open
+        with opener(path, "rb") as stream:
+            lines = 0
+            for _ in range(ESTIMATE_BYTES >> 20):
+                chunk = stream.read(1 << 20)
+                if not chunk:
+                    break
+                lines += chunk.count(b"\n")
+            return lines
+    except (OSError, EOFError):
+        return 0
+
+
+@contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """Let SIGTERM stop a run the way Ctrl-C does: the current batch is cancelled cleanly."""
+
+    def interrupt(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGTERM, interrupt)
+    except ValueError:  # not the main thread: leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)

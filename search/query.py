@@ -1,0 +1,208 @@
+"""Read the query language into a structured query; never fail on what a reader types.
+
+    كتاب الطفل           words: documents with all of them first (stemmed: كتابه matches too)
+    "معرض الكتاب"        phrase: these words in this order (normalized, not stemmed)
+    =الكتاب  "الكتاب"    exact form: this word as written, without clitics or suffixes
+    -رياضة               exclude documents with the word
+    بيروت OR دمشق        either word (also أو)
+    title:الانتخابات      field: title, category, source, author, tags (Arabic: عنوان تصنيف
+                         مصدر كاتب وسم)
+    انتخاب*              words starting with…, the most frequent MAX_PREFIX_TERMS of them
+    date:2020  date:2019..2021  date:>2020-05  date:<2021
+
+Anything that does not parse (an unbalanced quote or parenthesis, a lone operator, `*` alone)
+is read as plain words; parentheses are ignored. Queries are cut at MAX_QUERY_CHARS characters
+and MAX_CLAUSES words, and the result says so.
+"""
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from search.dates import DateParseError, parse_date_bound
+from search.normalize import normalize
+
+MAX_QUERY_CHARS = 500
+MAX_CLAUSES = 24
+FIELD_ALIASES = {
+    "title": "title",
+    "عنوان": "title",
+    "العنوان": "title",
+    "category": "category",
+    "تصنيف": "category",
+    "قسم": "category",
+    "source": "source",
+    "مصدر": "source",
+    "author": "author",
+    "كاتب": "author",
+    "tags": "tags",
+    "tag": "tags",
+    "وسم": "tags",
+    "date": "date",
+    "تاريخ": "date",
+}
+OR_WORDS = frozenset({"OR", "أو", "او"})
+
+_PIECE = re.compile(
+    r"""(?P<neg>-)?
+        (?:(?P<field>[^\s:"]+):)?
+        (?:"(?P<quoted>[^"]*)"|(?P<word>[^\s"]+))""",
+    re.VERBOSE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Clause:
+    """One thing the reader asked for: a word, an exact form, a phrase or a prefix."""
+
+    kind: str  # "word" | "exact" | "phrase" | "prefix"
+    text: str  # as typed (without quotes, = or *)
+    field: str | None = None  # "title" to search titles only
+
+    def display(self) -> str:
+        prefix = f"{self.field}:" if self.field else ""
+        match self.kind:
+            case "exact":
+                return f"{prefix}={self.text}"
+            case "phrase":
+                return f'{prefix}"{self.text}"'
+            case "prefix":
+                return f"{prefix}{self.text}*"
+        return prefix + self.text
+
+
+@dataclass(slots=True)
+class ParsedQuery:
+    """The query as understood: OR-groups that are all wanted, exclusions and filters."""
+
+    groups: list[list[Clause]] = field(default_factory=list)
+    excluded: list[Clause] = field(default_factory=list)
+    filters: dict[str, list[str]] = field(default_factory=dict)
+    date_from: datetime | None = None
+    date_to: datetime | None = None
+    notices: list[str] = field(default_factory=list)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.groups and not self.filters and not self.date_from and not self.date_to
+
+    def understood(self) -> str:
+        """The canonical text of the query, as the engine read it."""
+        parts = [" OR ".join(c.display() for c in group) for group in self.groups]
+        parts += ["-" + c.display() for c in self.excluded]
+        for name, values in self.filters.items():
+            parts += [f'{name}:"{v}"' if " " in v else f"{name}:{v}" for v in values]
+        if self.date_from or self.date_to:
+            start = self.date_from.date().isoformat() if self.date_from else ""
+            end = self.date_to.date().isoformat() if self.date_to else ""
+            parts.append(f"date:{start}..{end}")
+        return " ".join(parts)
+
+
+def clean_query(text: str) -> tuple[str, list[str]]:
+    """Remove control, format and unpaired surrogate characters; cut to MAX_QUERY_CHARS."""
+    notices = []
+    cleaned = "".join(
+        " " if unicodedata.category(c) in ("Cc", "Cs", "Zl", "Zp") else c
+        for c in text
+        if unicodedata.category(c) != "Cf" or c in "\u200c\u200d"
+    )
+    if len(cleaned) > MAX_QUERY_CHARS:
+        cleaned = cleaned[:MAX_QUERY_CHARS]
+        notices.append(f"query cut to its first {MAX_QUERY_CHARS} characters")
+    return cleaned, notices
+
+
+def parse_query(text: str) -> ParsedQuery:
+    """Parse `text` (any string at all) into a ParsedQuery."""
+    cleaned, notices = clean_query(text)
+    if cleaned.count('"') % 2:
+        cleaned = cleaned.replace('"', " ")  # unbalanced quote: read as plain words
+    cleaned = cleaned.replace("(", " ").replace(")", " ")
+    parsed = ParsedQuery(notices=notices)
+    pending_or = False
+    for match in _PIECE.finditer(cleaned):
+        raw_field, quoted, word = match["field"], match["quoted"], match["word"]
+        negated = bool(match["neg"])
+        if word in OR_WORDS and not raw_field and not negated:
+            pending_or = bool(parsed.groups)
+            continue
+        field_name = FIELD_ALIASES.get(raw_field.lower()) if raw_field else None
+        if raw_field and field_name is None:  # not a field: the colon was part of the text
+            word = f"{raw_field}:{word or quoted or ''}"
+            quoted = None
+        value = quoted if quoted is not None else word
+        if field_name == "date":
+            _apply_date(parsed, value)
+            continue
+        if field_name in ("category", "source", "author", "tags"):
+            if value.strip():
+                parsed.filters.setdefault(field_name, []).append(value.strip())
+            continue
+        clause = _clause(value, quoted is not None, field_name)
+        if clause is None:
+            continue
+        if negated:
+            parsed.excluded.append(clause)
+        elif pending_or:
+            parsed.groups[-1].append(clause)
+        else:
+            parsed.groups.append([clause])
+        pending_or = False
+    if sum(len(group) for group in parsed.groups) > MAX_CLAUSES:
+        parsed.groups = _cut(parsed.groups)
+        parsed.notices.append(f"only the first {MAX_CLAUSES} words were used")
+    return parsed
+
+
+def _clause(value: str, quoted: bool, field_name: str | None) -> Clause | None:
+    value = value.strip()
+    if quoted:
+        if not normalize(value).strip():
+            return None
+        words = value.split()
+        return Clause("exact" if len(words) == 1 else "phrase", " ".join(words), field_name)
+    if value.startswith("="):
+        value = value.lstrip("=")
+        return Clause("exact", value, field_name) if _has_word(value) else None
+    if value.endswith("*"):
+        stem = value.rstrip("*")
+        if len(normalize(stem)) >= 2 and _has_word(stem):
+            return Clause("prefix", stem, field_name)
+        value = stem
+    return Clause("word", value, field_name) if _has_word(value) else None
+
+
+def _has_word(value: str) -> bool:
+    return any(ch.isalnum() for ch in normalize(value))
+
+
+def _apply_date(parsed: ParsedQuery, value: str) -> None:
+    value = value.strip()
+    try:
+        if ".." in value:
+            start, end = value.split("..", 1)
+            parsed.date_from = parse_date_bound(start, end=False) if start else None
+            parsed.date_to = parse_date_bound(end, end=True) if end else None
+        elif value.startswith(">"):
+            parsed.date_from = parse_date_bound(value.lstrip(">="), end=False)
+        elif value.startswith("<"):
+            parsed.date_to = parse_date_bound(value.lstrip("<="), end=True)
+        else:
+            parsed.date_from = parse_date_bound(value, end=False)
+            parsed.date_to = parse_date_bound(value, end=True)
+    except DateParseError:
+        parsed.notices.append(
+            f"date:{value} ignored: not a date (try date:2020 or date:2019..2021)"
+        )
+
+
+def _cut(groups: list[list[Clause]]) -> list[list[Clause]]:
+    kept, count = [], 0
+    for group in groups:
+        if count + len(group) > MAX_CLAUSES:
+            break
+        kept.append(group)
+        count += len(group)
+    return kept

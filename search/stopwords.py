@@ -1,0 +1,21 @@
+"""Arabic stop words for the stemmed view, already in normalized form (see search/normalize.py).
+
+Curated from the most frequent words of the news corpora: prepositions, conjunctions,
+pronouns, demonstratives, relatives, auxiliaries and question words whose presence says nothing
+about what a document is about. They stay in the exact view, so phrases such as "في بيروت"
+still match word for word. The list is small on purpose: news words like قال or اليوم carry
+meaning for some queries, and BM25 already gives frequent words little weight.
+"""
+
+from search.normalize import normalize
+
+_WORDS = """
+في من علي الي عن مع منذ حتي عند لدي لدى بين حول خلال ضد دون نحو عبر لكن بل او ام ثم حيث و
+ف ب ل ك ان انه انها انهم اذا اذ لو لولا لم لن لا ما ماذا ليس ليست قد كما كان كانت يكون
+تكون كانوا هو هي هم هن هما انا نحن انت انتم هذا هذه ذلك تلك هولاء هءلاء اولءك الذي التي
+الذين اللذان اللتان اللاتي هناك هنا فيه فيها منه منها عليه عليها اليه اليها له لها لهم به
+بها وفي ومن وعلي والي وعن ومع وهو وهي وان وقد ولا وما وكان وكانت ولم ولن فان فقد فلا وهذا
+وهذه كل بعض غير اي ايضا الا اما كيف متي اين لماذا هل كم يا التى الذى أي
+""".split()
+
+STOPWORDS: frozenset[str] = frozenset(normalize(word) for word in _WORDS)

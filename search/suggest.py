@@ -1,0 +1,160 @@
+""" "Did you mean" and autocomplete, from the vocabulary of the open index generation.
+
+Whoosh's `terms_within` walks an automaton over the whole term dictionary (seconds on 200,000
+terms) and its Corrector ranks all candidates alike. Instead: the exact-view vocabulary is
+loaded once per generation as a set (half a second, on first use), a misspelt word's candidates
+are every known word one edit away (deletion, substitution, insertion, transposition), and
+the most frequent candidate wins. Completions come from the titles, which are short, written
+with care and name what readers look for; they keep their written form (مدرسة, not مدرسه).
+"""
+
+import bisect
+import threading
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+
+from whoosh.searching import Searcher
+
+from search.analysis import terms_of
+from search.normalize import ARABIC_LETTERS, normalize, strip_marks
+from search.query import ParsedQuery
+from search.tokenize import TOKEN_PATTERN
+
+CORRECTION_FIELDS = ("body_exact", "title_exact")
+KNOWN_ENOUGH = 3  # a word in this many documents is not corrected
+BETTER_BY = 5  # a correction must be this many times more frequent than the word typed
+_ALPHABET = "".join(sorted(ARABIC_LETTERS)) + "abcdefghijklmnopqrstuvwxyz0123456789"
+
+
+class Vocabulary:
+    """Spelling and completion data for one searcher; built lazily, thread-safe."""
+
+    def __init__(self, searcher: Searcher) -> None:
+        self.searcher = searcher
+        self._lock = threading.Lock()
+        self._words: frozenset[str] | None = None
+        self._completions: tuple[list[str], list[tuple[int, str]]] | None = None
+
+    def doc_frequency(self, word: str) -> int:
+        reader = self.searcher.reader()
+        return sum(reader.doc_frequency(field, word) for field in CORRECTION_FIELDS)
+
+    def words(self) -> frozenset[str]:
+        with self._lock:
+            if self._words is None:
+                reader = self.searcher.reader()
+                self._words = frozenset(
+                    term.decode("utf-8") if isinstance(term, bytes) else term
+                    for field in CORRECTION_FIELDS
+                    for term in reader.lexicon(field)
+                )
+            return self._words
+
+    def correct(self, word: str) -> str | None:
+        """The best-known word one edit away from normalized `word`, if clearly better."""
+        own = self.doc_frequency(word)
+        if own >= KNOWN_ENOUGH or len(word) < 3:
+            return None
+        known = self.words()
+        candidates = {c for c in _edits(word) if c in known and c != word}
+        if not candidates:
+            return None
+        ranked = sorted(candidates, key=lambda c: (-self.doc_frequency(c), c))
+        best = ranked[0]
+        return best if self.doc_frequency(best) >= max(KNOWN_ENOUGH, BETTER_BY * own) else None
+
+    def did_you_mean(self, parsed: ParsedQuery) -> str | None:
+        """The query with each misspelt plain word replaced, or None if nothing changed."""
+        changed = False
+        parts = []
+        for group in parsed.groups:
+            alternatives = []
+            for clause in group:
+                text = clause.display()
+                if clause.kind == "word":
+                    fixed = _fix_words(clause.text, self.correct)
+                    if fixed != clause.text:
+                        changed = True
+                        text = (f"{clause.field}:" if clause.field else "") + fixed
+                alternatives.append(text)
+            parts.append(" OR ".join(alternatives))
+        parts += ["-" + c.display() for c in parsed.excluded]
+        return " ".join(parts) if changed else None
+
+    def complete(self, prefix: str, limit: int = 8) -> list[str]:
+        """The most frequent title words and two-word phrases starting with `prefix`."""
+        wanted = normalize(" ".join(prefix.split()))
+        if not wanted:
+            return []
+        keys, entries = self._completion_index()
+        start = bisect.bisect_left(keys, wanted)
+        end = bisect.bisect_left(keys, wanted + "\U0010ffff")
+        best = sorted(entries[start:end], key=lambda entry: -entry[0])[:limit]
+        return [display for _, display in best]
+
+    def _completion_index(self) -> tuple[list[str], list[tuple[int, str]]]:
+        with self._lock:
+            if self._completions is None:
+                self._completions = _build_completions(self._titles())
+            return self._completions
+
+    def _titles(self) -> Iterator[str]:
+        reader = self.searcher.reader()
+        if not reader.has_column("title_column"):
+            return
+        column = reader.column_reader("title_column")
+        for docnum in reader.all_doc_ids():
+            blob = column[docnum]
+            if blob:
+                yield blob.decode("utf-8")
+
+
+def _build_completions(titles: Iterator[str]) -> tuple[list[str], list[tuple[int, str]]]:
+    """Sorted normalized keys, and (count, most common written form) for each key."""
+    forms: dict[str, Counter[str]] = defaultdict(Counter)
+    for title in titles:
+        previous: tuple[str, str] | None = None
+        for match in TOKEN_PATTERN.finditer(title):
+            surface = strip_marks(match.group())
+            normalized, stemmed = terms_of(surface)
+            if stemmed is None or len(normalized) < 2:
+                previous = None
+                continue
+            forms[normalized][surface] += 1
+            if previous is not None:
+                forms[f"{previous[0]} {normalized}"][f"{previous[1]} {surface}"] += 1
+            previous = (normalized, surface)
+    keys = sorted(k for k, counts in forms.items() if " " not in k or counts.total() >= 2)
+    entries = [(forms[k].total(), forms[k].most_common(1)[0][0]) for k in keys]
+    return keys, entries
+
+
+def _edits(word: str) -> set[str]:
+    """Every string one deletion, transposition, substitution or insertion away."""
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    deletes = {a + b[1:] for a, b in splits if b}
+    transposes = {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+    replaces = {a + c + b[1:] for a, b in splits if b for c in _ALPHABET}
+    inserts = {a + c + b for a, b in splits for c in _ALPHABET}
+    return deletes | transposes | replaces | inserts
+
+
+def _fix_words(text: str, correct: object) -> str:
+    """Replace each misspelt token of `text`, keeping the reader's spelling where it agrees."""
+    out, cursor = [], 0
+    for match in TOKEN_PATTERN.finditer(text):
+        normalized, _ = terms_of(match.group())
+        fixed = correct(normalized)  # type: ignore[operator]
+        if fixed:
+            out.append(text[cursor : match.start()])
+            out.append(_respell(strip_marks(match.group()), normalized, fixed))
+            cursor = match.end()
+    out.append(text[cursor:])
+    return "".join(out)
+
+
+def _respell(typed: str, normalized: str, fixed: str) -> str:
+    """Write the correction in the reader's letters where they agree: مدرصة → مدرسة, not مدرسه."""
+    if len(typed) != len(normalized) or len(fixed) != len(normalized):
+        return fixed
+    return "".join(t if n == f else f for t, n, f in zip(typed, normalized, fixed, strict=True))

@@ -1,0 +1,1 @@
+"""Fahras web application (placeholder until the web UI lands)."""
