@@ -17,7 +17,7 @@ class Progress:
         self.live = stream.isatty()
         self.interval = interval if interval is not None else (0.2 if self.live else 5.0)
         self.started = time.monotonic()
-        self.last_shown = 0.0
+        self.last_shown = self.started  # the first line after one interval, not at record 1
         self.shown_any = False
 
     def update(self, done: int, total: int) -> None:

@@ -18,6 +18,7 @@ from whoosh.searching import Searcher
 from search.analysis import terms_of
 from search.normalize import ARABIC_LETTERS, normalize, strip_marks
 from search.query import ParsedQuery
+from search.stemmer import strip_article
 from search.tokenize import TOKEN_PATTERN
 
 CORRECTION_FIELDS = ("body_exact", "title_exact")
@@ -121,6 +122,9 @@ def _build_completions(titles: Iterator[str]) -> tuple[list[str], list[tuple[int
                 previous = None
                 continue
             forms[normalized][surface] += 1
+            bare = strip_article(normalized)
+            if bare != normalized and len(bare) >= 2:  # كت… completes الكتاب too
+                forms[bare][surface] += 1
             if previous is not None:
                 forms[f"{previous[0]} {normalized}"][f"{previous[1]} {surface}"] += 1
             previous = (normalized, surface)
