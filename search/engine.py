@@ -22,8 +22,9 @@ from search.errors import QueryError
 from search.facets import ALL_FACETS, NO_DATE, FacetCounts, FacetTable, combine, filter_masks
 from search.highlight import MatchTerms, highlight_all, snippet
 from search.query import parse_query
-from search.ranking import build, match_terms, scorer
+from search.ranking import match_terms, scorer
 from search.schema import FACET_FIELDS, FACET_SEPARATOR
+from search.scorer import QueryScorer
 from search.store import open_index
 from search.suggest import Vocabulary
 
@@ -124,6 +125,7 @@ class _Generation:
     def __init__(self, searcher: Searcher) -> None:
         self.searcher = searcher
         self.facets = FacetTable(searcher.reader())
+        self.scorer = QueryScorer(searcher, self.facets)
         self.vocabulary = Vocabulary(searcher)
 
 
@@ -174,13 +176,8 @@ class SearchEngine:
         with self._lock:
             generation = self._current()
             searcher, table = generation.searcher, generation.facets
-            built = build(parsed, searcher)
-            base = table.mask(searcher.docs_for_query(built.all_words))
-            query = built.all_words
-            partial = False
-            if not base.any() and built.some_words is not None:
-                base = table.mask(searcher.docs_for_query(built.some_words))
-                query, partial = built.some_words, base.any()
+            evaluation = generation.scorer.evaluate(parsed)
+            base = evaluation.mask
             if date_from or date_to:
                 base &= table.date_mask(date_from, date_to)
             masks = filter_masks(table, selections)
@@ -198,18 +195,10 @@ class SearchEngine:
             }
             if not parsed.groups and sort == "relevance":
                 sort = "newest"  # nothing to rank by: show the latest first
-            docnums, scores = _page(
-                searcher,
-                table,
-                query,
-                allowed,
-                sort,
-                page,
-                per_page,
-                bool(masks) or bool(date_from or date_to),
-            )
+            docnums, scores = _page(table, evaluation.scores, allowed, sort, page, per_page)
+            terms = match_terms(parsed)
             hits = [
-                _hit(searcher.stored_fields(d), s, built.terms, request)
+                _hit(searcher.stored_fields(d), s, terms, request)
                 for d, s in zip(docnums, scores, strict=True)
             ]
             suggestion = None
@@ -226,7 +215,7 @@ class SearchEngine:
             hits=hits,
             facets=facets,
             suggestion=suggestion,
-            partial=partial,
+            partial=evaluation.partial,
             notices=parsed.notices,
             sort=sort,
             filters=selections,
@@ -298,30 +287,31 @@ def _bound(value: str | None, name: str, *, end: bool) -> datetime | None:
 
 
 def _page(
-    searcher: Searcher,
     table: FacetTable,
-    query: object,
+    scores: np.ndarray,
     allowed: np.ndarray,
     sort: str,
     page: int,
     per_page: int,
-    filtered: bool,
 ) -> tuple[list[int], list[float | None]]:
-    """Docnums and scores of the requested page."""
-    start = (page - 1) * per_page
-    if sort == "relevance":
-        allowed_set = set(np.flatnonzero(allowed).tolist()) if filtered else None
-        results = searcher.search(query, limit=start + per_page, filter=allowed_set)
-        chosen = results[start : start + per_page]
-        return [hit.docnum for hit in chosen], [round(hit.score, 4) for hit in chosen]
+    """Docnums and scores of the requested page: a partial sort of the allowed documents."""
+    start, end = (page - 1) * per_page, page * per_page
     docnums = np.flatnonzero(allowed)
-    dates = table.dates[docnums]
-    if sort == "newest":
-        order = np.argsort(-dates, kind="stable")  # undated (NO_DATE) sort last either way
+    if sort == "relevance":
+        keys = -scores[docnums]
+    elif sort == "newest":
+        keys = -table.dates[docnums].astype(np.float64)  # undated (NO_DATE) sort last
     else:
-        order = np.argsort(np.where(dates == NO_DATE, np.iinfo(np.int64).max, dates), kind="stable")
-    chosen = docnums[order[start : start + per_page]].tolist()
-    return chosen, [None] * len(chosen)
+        dates = table.dates[docnums]
+        keys = np.where(dates == NO_DATE, np.inf, dates.astype(np.float64))
+    if end < docnums.size:
+        nearest = np.argpartition(keys, end - 1)[:end]
+        docnums, keys = docnums[nearest], keys[nearest]
+    order = np.lexsort((docnums, keys))[start:end]  # ties: lower docnum (older commit) first
+    chosen = docnums[order].tolist()
+    if sort != "relevance":
+        return chosen, [None] * len(chosen)
+    return chosen, [round(float(scores[d]), 4) for d in chosen]
 
 
 def _hit(

@@ -16,11 +16,13 @@ import numpy as np
 from whoosh.reading import IndexReader
 from whoosh.util.times import datetime_to_long
 
+from search.normalize import normalize
 from search.schema import COLUMN_SUFFIX, FACET_FIELDS, FACET_SEPARATOR
 
 DATE_FACETS = ("year", "month")
 ALL_FACETS = (*FACET_FIELDS, *DATE_FACETS)
 NO_DATE = np.iinfo(np.int64).min
+_EPOCH = datetime_to_long(datetime(1970, 1, 1))  # Whoosh counts microseconds from year 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,15 +51,27 @@ class _Column:
         self.pair_value = pair_value
 
     @classmethod
-    def from_lists(cls, per_doc: Iterable[tuple[int, Iterable[str]]]) -> "_Column":
-        ids: dict[str, int] = {}
+    def from_blobs(cls, blobs: Iterable[bytes]) -> "_Column":
+        """From one column blob per docnum: values joined by FACET_SEPARATOR, b"" for none."""
+        ids: dict[bytes, int] = {}
         docs: list[int] = []
         values: list[int] = []
-        for docnum, doc_values in per_doc:
-            for value in doc_values:
+        separator = FACET_SEPARATOR.encode()
+        for docnum, blob in enumerate(blobs):
+            if not blob:
+                continue
+            for part in blob.split(separator) if separator in blob else (blob,):
                 docs.append(docnum)
-                values.append(ids.setdefault(value, len(ids)))
-        return cls(list(ids), np.array(docs, dtype=np.int64), np.array(values, dtype=np.int64))
+                values.append(ids.setdefault(part, len(ids)))
+        names = [raw.decode("utf-8") for raw in ids]
+        return cls(names, np.array(docs, dtype=np.int64), np.array(values, dtype=np.int64))
+
+    @classmethod
+    def from_labels(cls, labels: np.ndarray, present: np.ndarray) -> "_Column":
+        """From one label per docnum (e.g. the year), for the docnums in `present`."""
+        docs = np.flatnonzero(present)
+        names, inverse = np.unique(labels[docs], return_inverse=True)
+        return cls([str(n) for n in names], docs.astype(np.int64), inverse.astype(np.int64))
 
 
 class FacetTable:
@@ -69,21 +83,26 @@ class FacetTable:
         self.live[np.fromiter(reader.all_doc_ids(), dtype=np.int64)] = True
         self.columns: dict[str, _Column] = {}
         for name in FACET_FIELDS:
-            raw = reader.column_reader(name + COLUMN_SUFFIX)
-            self.columns[name] = _Column.from_lists(
-                (docnum, blob.decode("utf-8").split(FACET_SEPARATOR))
-                for docnum, blob in enumerate(raw)
-                if blob
-            )
+            raw = reader.column_reader(name + COLUMN_SUFFIX, translate=False)
+            self.columns[name] = _Column.from_blobs(raw)
         self.dates = np.full(self.size, NO_DATE, dtype=np.int64)
-        dated: list[tuple[int, datetime]] = []
         if reader.has_column("date"):
-            for docnum, value in enumerate(reader.column_reader("date")):
-                if isinstance(value, datetime):
-                    self.dates[docnum] = datetime_to_long(value)
-                    dated.append((docnum, value))
-        self.columns["year"] = _Column.from_lists((d, [f"{when:%Y}"]) for d, when in dated)
-        self.columns["month"] = _Column.from_lists((d, [f"{when:%Y-%m}"]) for d, when in dated)
+            raw_dates = reader.column_reader("date", translate=False)
+            self.dates = np.fromiter(raw_dates, dtype=np.int64, count=self.size)
+            self.dates[self.dates == 0] = NO_DATE
+            self.dates[self.dates == np.iinfo(np.int64).max] = NO_DATE
+        dated = self.dates != NO_DATE
+        moments = np.where(dated, self.dates - _EPOCH, 0).astype("datetime64[us]")
+        self.columns["year"] = _Column.from_labels(np.datetime_as_string(moments, unit="Y"), dated)
+        self.columns["month"] = _Column.from_labels(np.datetime_as_string(moments, unit="M"), dated)
+
+    def normalized_mask(self, facet: str, values: Iterable[str]) -> np.ndarray:
+        """Documents having any of `values`, compared in normalized form (`category:رياضه`)."""
+        column = self.columns.get(facet)
+        if column is None:
+            return np.zeros(self.size, dtype=bool)
+        wanted = {normalize(v) for v in values}
+        return self.selection_mask(facet, [v for v in column.values if normalize(v) in wanted])
 
     def mask(self, docnums: Iterable[int]) -> np.ndarray:
         mask = np.zeros(self.size, dtype=bool)

@@ -1,0 +1,119 @@
+"""Posting lists as NumPy arrays, with their BM25 weights, cached per index generation.
+
+Whoosh scores and unions postings one document at a time in Python: a word in most of the
+archive costs half a second. Read instead block by block into arrays (a few milliseconds, once
+per generation), a term's BM25 contribution for every document that has it is one vectorized
+expression, and a whole query is a handful of array additions.
+
+This reads Whoosh's W3 codec below its public API (`_terms.matcher` and the block arrays): the
+whoosh3 pin is exact for this reason, and tests/test_engine.py checks the scores and matches.
+"""
+
+import math
+import threading
+from collections import OrderedDict
+
+import numpy as np
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+from whoosh.reading import TermNotFound
+from whoosh.searching import Searcher
+from whoosh.util.numeric import byte_to_length
+
+K1 = 1.2
+B = 0.75
+CACHE_POSTINGS = 4_000_000  # postings kept across queries (about 50 MB of arrays)
+
+_BYTE_LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float32)
+_EMPTY = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32))
+
+
+class Postings:
+    """Term postings and field lengths of one searcher, as arrays over global docnums."""
+
+    def __init__(self, searcher: Searcher, live: np.ndarray) -> None:
+        self.searcher = searcher
+        self.live = live
+        self.size = len(live)
+        self.live_count = int(live.sum())
+        self._leaves = searcher.leaf_searchers()
+        self._lengths: dict[str, np.ndarray] = {}
+        self._averages: dict[str, float] = {}
+        self._cache: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._cached = 0
+        self._lock = threading.Lock()
+
+    def bm25(self, field: str, term: str) -> tuple[np.ndarray, np.ndarray]:
+        """(docnums, BM25 weight) of every live document containing `term` in `field`."""
+        key = (field, term)
+        with self._lock:
+            found = self._cache.get(key)
+            if found is not None:
+                self._cache.move_to_end(key)
+                return found
+        docnums, frequencies = self._read(field, term)
+        keep = self.live[docnums]
+        docnums, frequencies = docnums[keep], frequencies[keep]
+        if docnums.size:
+            lengths = self.lengths(field)[docnums]
+            average = self.average_length(field)
+            idf = math.log(1 + (self.live_count - docnums.size + 0.5) / (docnums.size + 0.5))
+            norm = K1 * (1 - B + B * lengths / average)
+            weights = (idf * frequencies * (K1 + 1) / (frequencies + norm)).astype(np.float32)
+        else:
+            weights = frequencies
+        with self._lock:
+            self._cache[key] = (docnums, weights)
+            self._cached += docnums.size
+            while self._cached > CACHE_POSTINGS and len(self._cache) > 1:
+                _, (old, _) = self._cache.popitem(last=False)
+                self._cached -= old.size
+        return docnums, weights
+
+    def _read(self, field: str, term: str) -> tuple[np.ndarray, np.ndarray]:
+        ids: list[np.ndarray] = []
+        frequencies: list[np.ndarray] = []
+        for leaf, offset in self._leaves:
+            reader = leaf.reader()
+            if field not in reader.schema:
+                continue
+            fmt = reader.schema[field].format
+            try:
+                matcher = reader._terms.matcher(field, term.encode("utf-8"), fmt)
+            except (TermNotFound, KeyError):
+                continue
+            while matcher.is_active():  # one iteration per block of postings
+                matcher._read_ids()
+                matcher._read_weights()
+                ids.append(np.asarray(matcher._ids, dtype=np.int64) + offset)
+                frequencies.append(np.asarray(matcher._weights, dtype=np.float32))
+                matcher._next_block()
+        if not ids:
+            return _EMPTY
+        return np.concatenate(ids), np.concatenate(frequencies)
+
+    def lengths(self, field: str) -> np.ndarray:
+        """Every document's length in `field` (Whoosh keeps it as one byte per document)."""
+        with self._lock:
+            found = self._lengths.get(field)
+        if found is not None:
+            return found
+        lengths = np.zeros(self.size, dtype=np.float32)
+        for leaf, offset in self._leaves:
+            per_doc = leaf.reader()._perdoc
+            column = per_doc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
+            if column is not None:
+                raw = np.fromiter(column, dtype=np.uint8, count=len(column))
+                lengths[offset : offset + raw.size] = _BYTE_LENGTHS[raw]
+        with self._lock:
+            self._lengths[field] = lengths
+        return lengths
+
+    def average_length(self, field: str) -> float:
+        with self._lock:
+            found = self._averages.get(field)
+        if found is None:
+            lengths = self.lengths(field)[self.live]
+            found = float(lengths.mean()) if lengths.size and lengths.mean() > 0 else 1.0
+            with self._lock:
+                self._averages[field] = found
+        return found

@@ -1,0 +1,157 @@
+"""Evaluate a parsed query over the whole index with arrays: which documents match, and scores.
+
+A word contributes BM25 from four views (stem and exact form, in title and body; see
+search/ranking.py for the weights), an OR-group sums its alternatives, and the groups combine
+in one of two modes: all of them required, or, when no document has them all, any of them with a
+coordination factor so that documents with more of the words come first. Phrases are matched by
+Whoosh on positions and scored like their words. Everything else is NumPy over cached postings,
+so a word in every document costs about as much as a rare one.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+from whoosh import query as wq
+from whoosh.searching import Searcher
+
+from search.analysis import terms_of
+from search.facets import FacetTable
+from search.normalize import normalize
+from search.postings import Postings
+from search.query import Clause, ParsedQuery
+from search.ranking import COORDINATION, EXACT_BOOST, MAX_PREFIX_TERMS, TITLE_BOOST
+from search.tokenize import iter_tokens
+
+
+@dataclass(slots=True)
+class Evaluation:
+    mask: np.ndarray  # bool per docnum: the document matches
+    scores: np.ndarray  # float per docnum (0 where it does not match)
+    partial: bool  # no document had every word: these match some of them
+
+
+class _Scored:
+    """A set of documents with scores, as dense arrays over docnums."""
+
+    __slots__ = ("mask", "scores")
+
+    def __init__(self, size: int) -> None:
+        self.mask = np.zeros(size, dtype=bool)
+        self.scores = np.zeros(size, dtype=np.float32)
+
+    def add(self, docnums: np.ndarray, weights: np.ndarray, boost: float) -> None:
+        self.mask[docnums] = True
+        self.scores[docnums] += weights * boost
+
+    def union(self, other: "_Scored") -> None:
+        self.mask |= other.mask
+        self.scores += other.scores
+
+
+class QueryScorer:
+    """Scores parsed queries against one searcher's postings."""
+
+    def __init__(self, searcher: Searcher, table: FacetTable) -> None:
+        self.searcher = searcher
+        self.table = table
+        self.postings = Postings(searcher, table.live)
+
+    def evaluate(self, parsed: ParsedQuery) -> Evaluation:
+        size = self.postings.size
+        required = self.table.live.copy()
+        for name, values in parsed.filters.items():
+            required &= self.table.normalized_mask(name, values)
+        if parsed.date_from or parsed.date_to:
+            required &= self.table.date_mask(parsed.date_from, parsed.date_to)
+        for clause in parsed.excluded:
+            required &= ~self._clause(clause).mask
+        if not parsed.groups:
+            return Evaluation(required, np.zeros(size, dtype=np.float32), partial=False)
+        groups = [self._group(group) for group in parsed.groups]
+        every = required.copy()
+        for group in groups:
+            every &= group.mask
+        total = np.zeros(size, dtype=np.float32)
+        for group in groups:
+            total += group.scores
+        if every.any() or len(groups) == 1:
+            return Evaluation(every, np.where(every, total, 0).astype(np.float32), partial=False)
+        matched = np.zeros(size, dtype=np.float32)
+        for group in groups:
+            matched += group.mask
+        some = required & (matched > 0)
+        coordination = 1 + COORDINATION * (matched - 1) / (len(groups) - 1)
+        scores = np.where(some, total * coordination, 0).astype(np.float32)
+        return Evaluation(some, scores, partial=bool(some.any()))
+
+    def _group(self, group: list[Clause]) -> _Scored:
+        result = self._clause(group[0])
+        for clause in group[1:]:
+            result.union(self._clause(clause))
+        return result
+
+    def _clause(self, clause: Clause) -> _Scored:
+        fields = ("title",) if clause.field == "title" else ("title", "body")
+        tokens = [token for token, _, _ in iter_tokens(clause.text)]
+        match clause.kind:
+            case "prefix":
+                return self._prefix(normalize(clause.text), fields)
+            case "phrase":
+                return self._phrase(tokens, fields)
+            case "exact":
+                return self._all([self._exact(normalize(t), fields) for t in tokens])
+        return self._all([self._word(token, fields) for token in tokens])
+
+    def _word(self, surface: str, fields: tuple[str, ...]) -> _Scored:
+        normalized, stemmed = terms_of(surface)
+        result = _Scored(self.postings.size)
+        for field in fields:
+            boost = TITLE_BOOST if field == "title" else 1.0
+            if stemmed is not None:
+                result.add(*self.postings.bm25(field, stemmed), boost)
+            if normalized:
+                result.add(*self.postings.bm25(field + "_exact", normalized), boost * EXACT_BOOST)
+        return result
+
+    def _exact(self, normalized: str, fields: tuple[str, ...]) -> _Scored:
+        result = _Scored(self.postings.size)
+        for field in fields:
+            boost = TITLE_BOOST if field == "title" else 1.0
+            result.add(*self.postings.bm25(field + "_exact", normalized), boost)
+        return result
+
+    def _prefix(self, prefix: str, fields: tuple[str, ...]) -> _Scored:
+        """The prefix's most frequent completions (capped), so `ا*` cannot expand to everything."""
+        reader = self.searcher.reader()
+        counts: dict[str, int] = {}
+        for field in fields:
+            for raw in reader.expand_prefix(field + "_exact", prefix):
+                word = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+                counts[word] = counts.get(word, 0) + reader.doc_frequency(field + "_exact", word)
+        best = sorted(counts, key=lambda w: (-counts[w], w))[:MAX_PREFIX_TERMS]
+        result = _Scored(self.postings.size)
+        for word in best:
+            result.union(self._exact(word, fields))
+        return result
+
+    def _phrase(self, tokens: list[str], fields: tuple[str, ...]) -> _Scored:
+        words = [w for w in (normalize(t) for t in tokens) if w]
+        scored = self._all([self._exact(w, fields) for w in words])
+        phrase = wq.Or([wq.Phrase(f + "_exact", words) for f in fields])
+        in_order = np.zeros(self.postings.size, dtype=bool)
+        found = np.fromiter(self.searcher.docs_for_query(phrase), dtype=np.int64)
+        in_order[found] = True
+        scored.mask &= in_order
+        scored.scores = np.where(scored.mask, scored.scores, 0).astype(np.float32)
+        return scored
+
+    def _all(self, parts: list[_Scored]) -> _Scored:
+        """Documents matching every part, scored by the sum of the parts."""
+        if not parts:
+            return _Scored(self.postings.size)
+        result = parts[0]
+        for part in parts[1:]:
+            result.mask &= part.mask
+            result.scores += part.scores
+        result.scores = np.where(result.mask, result.scores, 0).astype(np.float32)
+        return result
