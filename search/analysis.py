@@ -3,8 +3,10 @@
 Tokens keep each word whole with its offsets in the original text; only `token.text` is
 changed, so highlights land on the original, diacritized words. Two views:
 
-- exact: normalized words, stop words kept (phrases and exact-form search);
-- stemmed: normalized, light-stemmed, stop words removed (recall).
+- exact: normalized words, stop words kept (phrases and exact-form search); this is what the
+  index holds;
+- stemmed: normalized, light-stemmed, stop words removed (recall); derived from the exact view
+  at query time (`stem_of`), and available as an analyzer to explain and verify matches.
 
 The analyzers are pickled into the index schema, so this module must stay importable under this
 name. Any change to what they produce must bump ANALYSIS_VERSION: an index built with another
@@ -21,7 +23,7 @@ from search.stemmer import stem
 from search.stopwords import STOPWORDS
 from search.tokenize import TOKEN_PATTERN, iter_tokens
 
-ANALYSIS_VERSION = 1
+ANALYSIS_VERSION = 2
 
 
 class ArabicAnalyzer(Analyzer):
@@ -104,13 +106,19 @@ _STEMMED_TERMS: dict[str, str] = {}
 _EXACT_TERMS: dict[str, str] = {}
 
 
+def stem_of(normalized: str) -> str | None:
+    """The stemmed-view term of an exact-view term, or None for a stop word."""
+    if normalized in STOPWORDS:
+        return None
+    stemmed = stem(normalized)
+    return None if stemmed in STOPWORDS else stemmed
+
+
 def _analyze(surface: str, stemmed: bool, cache: dict[str, str]) -> str:
     """The indexed term for one surface form ("" for none, STOPPED for a stop word)."""
     term = normalize(surface)
     if stemmed and term:
-        term = STOPPED if term in STOPWORDS else stem(term)
-        if term in STOPWORDS:
-            term = STOPPED
+        term = stem_of(term) or STOPPED
     if len(cache) >= _CACHE_LIMIT:
         cache.clear()
     cache[surface] = term
@@ -163,12 +171,8 @@ def explain(text: str) -> list[TokenReport]:
     reports = []
     for token, start, end in iter_tokens(text):
         normalized = normalize(token)
-        if not normalized:
-            continue
-        stemmed = None if normalized in STOPWORDS else stem(normalized)
-        if stemmed in STOPWORDS:
-            stemmed = None
-        reports.append(TokenReport(token, start, end, normalized, stemmed))
+        if normalized:
+            reports.append(TokenReport(token, start, end, normalized, stem_of(normalized)))
     return reports
 
 

@@ -151,3 +151,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8000)
     p.set_defaults(handler=commands.demo)
     return parser
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -40,9 +40,6 @@ class Document:
             if joined:
                 values[name] = joined
                 values[name + COLUMN_SUFFIX] = joined.encode("utf-8")
-        for name in ("title", "body"):
-            if values.get(name):
-                values[name + "_exact"] = values[name]
         if values.get("title"):
             values["title_column"] = str(values["title"]).encode("utf-8")
         return {

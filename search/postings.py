@@ -19,6 +19,8 @@ from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 
+from search.analysis import stem_of
+
 K1 = 1.2
 B = 0.75
 CACHE_POSTINGS = 4_000_000  # postings kept across queries (about 50 MB of arrays)
@@ -41,6 +43,8 @@ class Postings:
         self._cache: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self._cached = 0
         self._lock = threading.Lock()
+        self._forms: dict[str, dict[str, list[str]]] = {}
+        self._forms_lock = threading.Lock()
 
     def bm25(self, field: str, term: str) -> tuple[np.ndarray, np.ndarray]:
         """(docnums, BM25 weight) of every live document containing `term` in `field`."""
@@ -50,7 +54,12 @@ class Postings:
             if found is not None:
                 self._cache.move_to_end(key)
                 return found
-        docnums, frequencies = self._read(field, term)
+        return self._weigh(key, field, *self._read(field, term))
+
+    def _weigh(
+        self, key: tuple[str, str], field: str, docnums: np.ndarray, frequencies: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """BM25 weights of live postings, remembered under `key`."""
         keep = self.live[docnums]
         docnums, frequencies = docnums[keep], frequencies[keep]
         if docnums.size:
@@ -68,6 +77,41 @@ class Postings:
                 _, (old, _) = self._cache.popitem(last=False)
                 self._cached -= old.size
         return docnums, weights
+
+    def stem_bm25(self, field: str, stemmed: str) -> tuple[np.ndarray, np.ndarray]:
+        """BM25 of a stem: the postings of all its indexed forms merged, frequencies summed.
+
+        This is exactly what a stemmed field would hold (كتاب: كتاب، الكتاب، كتابه…), computed
+        from the exact view on first use and cached like any term.
+        """
+        key = (field, "\x00" + stemmed)
+        with self._lock:
+            found = self._cache.get(key)
+        if found is not None:
+            return found
+        parts = [self._read(field, form) for form in self.stem_forms(field).get(stemmed, ())]
+        if parts:
+            docnums, inverse = np.unique(np.concatenate([d for d, _ in parts]), return_inverse=True)
+            frequencies = np.bincount(
+                inverse, weights=np.concatenate([f for _, f in parts])
+            ).astype(np.float32)
+        else:
+            docnums, frequencies = _EMPTY
+        return self._weigh(key, field, docnums, frequencies)
+
+    def stem_forms(self, field: str) -> dict[str, list[str]]:
+        """Stem -> the indexed forms of `field` that have it (built once per generation)."""
+        with self._forms_lock:
+            forms = self._forms.get(field)
+            if forms is None:
+                forms = {}
+                for raw in self.searcher.reader().lexicon(field):
+                    term = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+                    stemmed = stem_of(term)
+                    if stemmed is not None:
+                        forms.setdefault(stemmed, []).append(term)
+                self._forms[field] = forms
+            return forms
 
     def _read(self, field: str, term: str) -> tuple[np.ndarray, np.ndarray]:
         ids: list[np.ndarray] = []

@@ -1,9 +1,10 @@
 """The index schema: which fields exist, how each is analyzed, stored and counted.
 
-Text is indexed twice: `title`/`body` hold the stemmed view (and the stored original text for
-display and highlighting), `title_exact`/`body_exact` the exact view with positions for phrases.
-The stemmed view keeps no positions: nothing needs them there, and leaving them out makes
-indexing and the index cheaper.
+Text is indexed once, in the exact view: `title` and `body` hold normalized words with positions
+(phrases) and the stored original text (display and highlighting). The stemmed view is not
+indexed: at query time a stem's postings are the merged postings of every indexed form that has
+that stem (search/postings.py), which scores the same as a stemmed field would and halves the
+indexing work.
 
 Facet fields are indexed as terms (for `category:…` queries) and also kept in a column (one
 string, values joined by FACET_SEPARATOR), read once per index generation to count facets fast.
@@ -13,12 +14,11 @@ from whoosh import fields
 from whoosh.analysis import Filter, RegexTokenizer
 from whoosh.columns import VarBytesColumn
 
-from search.analysis import NormalizeFilter, exact_analyzer, stemmed_analyzer
+from search.analysis import NormalizeFilter, exact_analyzer
 
 FACET_FIELDS = ("category", "source", "author", "tags")
 FACET_SEPARATOR = "\x1f"
 TEXT_FIELDS = ("title", "body")
-EXACT_SUFFIX = "_exact"
 COLUMN_SUFFIX = "_column"
 # Fields a document sets itself; any other key of an input record is kept in `extra`.
 KNOWN_FIELDS = frozenset({"id", "url", "date", *TEXT_FIELDS, *FACET_FIELDS})
@@ -30,13 +30,11 @@ def facet_analyzer() -> Filter:
 
 
 def build_schema() -> fields.Schema:
-    stemmed, exact, facet = stemmed_analyzer(), exact_analyzer(), facet_analyzer()
+    exact, facet = exact_analyzer(), facet_analyzer()
     schema = fields.Schema(
         id=fields.ID(stored=True, unique=True, sortable=True),
-        title=fields.TEXT(analyzer=stemmed, stored=True, phrase=False),
-        body=fields.TEXT(analyzer=stemmed, stored=True, phrase=False),
-        title_exact=fields.TEXT(analyzer=exact, phrase=True),
-        body_exact=fields.TEXT(analyzer=exact, phrase=True),
+        title=fields.TEXT(analyzer=exact, stored=True, phrase=True),
+        body=fields.TEXT(analyzer=exact, stored=True, phrase=True),
         date=fields.DATETIME(stored=True, sortable=True),
         url=fields.STORED(),
         content_hash=fields.ID(stored=True, sortable=True),

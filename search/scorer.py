@@ -108,16 +108,16 @@ class QueryScorer:
         for field in fields:
             boost = TITLE_BOOST if field == "title" else 1.0
             if stemmed is not None:
-                result.add(*self.postings.bm25(field, stemmed), boost)
+                result.add(*self.postings.stem_bm25(field, stemmed), boost)
             if normalized:
-                result.add(*self.postings.bm25(field + "_exact", normalized), boost * EXACT_BOOST)
+                result.add(*self.postings.bm25(field, normalized), boost * EXACT_BOOST)
         return result
 
     def _exact(self, normalized: str, fields: tuple[str, ...]) -> _Scored:
         result = _Scored(self.postings.size)
         for field in fields:
             boost = TITLE_BOOST if field == "title" else 1.0
-            result.add(*self.postings.bm25(field + "_exact", normalized), boost)
+            result.add(*self.postings.bm25(field, normalized), boost)
         return result
 
     def _prefix(self, prefix: str, fields: tuple[str, ...]) -> _Scored:
@@ -125,9 +125,9 @@ class QueryScorer:
         reader = self.searcher.reader()
         counts: dict[str, int] = {}
         for field in fields:
-            for raw in reader.expand_prefix(field + "_exact", prefix):
+            for raw in reader.expand_prefix(field, prefix):
                 word = raw.decode("utf-8") if isinstance(raw, bytes) else raw
-                counts[word] = counts.get(word, 0) + reader.doc_frequency(field + "_exact", word)
+                counts[word] = counts.get(word, 0) + reader.doc_frequency(field, word)
         best = sorted(counts, key=lambda w: (-counts[w], w))[:MAX_PREFIX_TERMS]
         result = _Scored(self.postings.size)
         for word in best:
@@ -137,7 +137,7 @@ class QueryScorer:
     def _phrase(self, tokens: list[str], fields: tuple[str, ...]) -> _Scored:
         words = [w for w in (normalize(t) for t in tokens) if w]
         scored = self._all([self._exact(w, fields) for w in words])
-        phrase = wq.Or([wq.Phrase(f + "_exact", words) for f in fields])
+        phrase = wq.Or([wq.Phrase(f, words) for f in fields])
         in_order = np.zeros(self.postings.size, dtype=bool)
         found = np.fromiter(self.searcher.docs_for_query(phrase), dtype=np.int64)
         in_order[found] = True

@@ -21,7 +21,7 @@ from search.query import ParsedQuery
 from search.stemmer import strip_article
 from search.tokenize import TOKEN_PATTERN
 
-CORRECTION_FIELDS = ("body_exact", "title_exact")
+CORRECTION_FIELDS = ("body", "title")
 KNOWN_ENOUGH = 3  # a word in this many documents is not corrected
 BETTER_BY = 5  # a correction must be this many times more frequent than the word typed
 _ALPHABET = "".join(sorted(ARABIC_LETTERS)) + "abcdefghijklmnopqrstuvwxyz0123456789"
