@@ -5,6 +5,7 @@ generation. Before each search it checks whether `fahras index` committed since;
 a fresh searcher (never `Searcher.refresh()`, which shows stale deletions in whoosh3).
 """
 
+import contextlib
 import math
 import threading
 import time
@@ -14,13 +15,14 @@ from datetime import datetime
 from pathlib import Path
 
 import numpy as np
-from whoosh.searching import Searcher
+from whoosh.index import Index
 from whoosh.util.times import long_to_datetime
 
 from search.dates import DateParseError, parse_date_bound
 from search.errors import QueryError
 from search.facets import ALL_FACETS, NO_DATE, FacetCounts, FacetTable, combine, filter_masks
 from search.highlight import MatchTerms, highlight_all, snippet
+from search.postings import Scans
 from search.query import parse_query
 from search.ranking import match_terms, scorer
 from search.schema import FACET_FIELDS, FACET_SEPARATOR
@@ -122,11 +124,27 @@ class DocumentView:
 class _Generation:
     """A searcher and everything derived from its index generation."""
 
-    def __init__(self, searcher: Searcher) -> None:
-        self.searcher = searcher
-        self.facets = FacetTable(searcher.reader())
-        self.scorer = QueryScorer(searcher, self.facets)
-        self.vocabulary = Vocabulary(searcher)
+    def __init__(self, index: Index) -> None:
+        self.searcher = index.searcher(weighting=scorer())
+        # Whoosh readers are not safe across threads: whole-vocabulary scans get their own.
+        self.scans = Scans(index.reader())
+        self.facets = FacetTable(self.searcher.reader())
+        self.scorer = QueryScorer(self.searcher, self.facets, self.scans)
+        self.vocabulary = Vocabulary(self.searcher, self.scans)
+        # Reading the term lists takes about a second on a large index: do it now, in the
+        # background, rather than on some reader's first keystroke.
+        threading.Thread(target=self._warm_up, daemon=True).start()
+
+    def close(self) -> None:
+        self.searcher.close()
+        self.scans.close()
+
+    def _warm_up(self) -> None:
+        with contextlib.suppress(Exception):  # a closed searcher: a newer generation took over
+            for field in ("body", "title"):
+                self.scorer.postings.stem_forms(field)
+            self.vocabulary.words()
+            self.vocabulary.complete("ا")
 
 
 class SearchEngine:
@@ -141,14 +159,14 @@ class SearchEngine:
         current = self._generation
         if current is None or not current.searcher.up_to_date():
             if current is not None:
-                current.searcher.close()
-            current = self._generation = _Generation(self.index.searcher(weighting=scorer()))
+                current.close()
+            current = self._generation = _Generation(self.index)
         return current
 
     def close(self) -> None:
         with self._lock:
             if self._generation is not None:
-                self._generation.searcher.close()
+                self._generation.close()
                 self._generation = None
 
     def doc_count(self) -> int:

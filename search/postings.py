@@ -15,7 +15,7 @@ from collections import OrderedDict
 
 import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
-from whoosh.reading import TermNotFound
+from whoosh.reading import IndexReader, TermNotFound
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 
@@ -29,11 +29,42 @@ _BYTE_LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float
 _EMPTY = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32))
 
 
+class Scans:
+    """A reader of its own, with a lock, for scans of whole term lists and columns.
+
+    These run in a warm-up thread while searches use the searcher's reader, and Whoosh readers
+    share file positions, so the two must never be the same object.
+    """
+
+    def __init__(self, reader: IndexReader) -> None:
+        self.reader = reader
+        self.lock = threading.Lock()
+
+    def terms(self, field: str) -> list[str]:
+        with self.lock:
+            return [
+                t.decode("utf-8") if isinstance(t, bytes) else t for t in self.reader.lexicon(field)
+            ]
+
+    def column(self, name: str) -> list[bytes]:
+        """Every live document's value in column `name` (b"" where it has none)."""
+        with self.lock:
+            if not self.reader.has_column(name):
+                return []
+            column = self.reader.column_reader(name, translate=False)
+            return [column[docnum] for docnum in self.reader.all_doc_ids()]
+
+    def close(self) -> None:
+        with self.lock:
+            self.reader.close()
+
+
 class Postings:
     """Term postings and field lengths of one searcher, as arrays over global docnums."""
 
-    def __init__(self, searcher: Searcher, live: np.ndarray) -> None:
+    def __init__(self, searcher: Searcher, live: np.ndarray, scans: Scans) -> None:
         self.searcher = searcher
+        self.scans = scans
         self.live = live
         self.size = len(live)
         self.live_count = int(live.sum())
@@ -105,8 +136,7 @@ class Postings:
             forms = self._forms.get(field)
             if forms is None:
                 forms = {}
-                for raw in self.searcher.reader().lexicon(field):
-                    term = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+                for term in self.scans.terms(field):
                     stemmed = stem_of(term)
                     if stemmed is not None:
                         forms.setdefault(stemmed, []).append(term)

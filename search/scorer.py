@@ -17,7 +17,7 @@ from whoosh.searching import Searcher
 from search.analysis import terms_of
 from search.facets import FacetTable
 from search.normalize import normalize
-from search.postings import Postings
+from search.postings import Postings, Scans
 from search.query import Clause, ParsedQuery
 from search.ranking import COORDINATION, EXACT_BOOST, MAX_PREFIX_TERMS, TITLE_BOOST
 from search.tokenize import iter_tokens
@@ -51,10 +51,10 @@ class _Scored:
 class QueryScorer:
     """Scores parsed queries against one searcher's postings."""
 
-    def __init__(self, searcher: Searcher, table: FacetTable) -> None:
+    def __init__(self, searcher: Searcher, table: FacetTable, scans: Scans) -> None:
         self.searcher = searcher
         self.table = table
-        self.postings = Postings(searcher, table.live)
+        self.postings = Postings(searcher, table.live, scans)
 
     def evaluate(self, parsed: ParsedQuery) -> Evaluation:
         size = self.postings.size

@@ -17,6 +17,7 @@ from whoosh.searching import Searcher
 
 from search.analysis import terms_of
 from search.normalize import ARABIC_LETTERS, normalize, strip_marks
+from search.postings import Scans
 from search.query import ParsedQuery
 from search.stemmer import strip_article
 from search.tokenize import TOKEN_PATTERN
@@ -30,8 +31,9 @@ _ALPHABET = "".join(sorted(ARABIC_LETTERS)) + "abcdefghijklmnopqrstuvwxyz0123456
 class Vocabulary:
     """Spelling and completion data for one searcher; built lazily, thread-safe."""
 
-    def __init__(self, searcher: Searcher) -> None:
+    def __init__(self, searcher: Searcher, scans: Scans) -> None:
         self.searcher = searcher
+        self.scans = scans
         self._lock = threading.Lock()
         self._words: frozenset[str] | None = None
         self._completions: tuple[list[str], list[tuple[int, str]]] | None = None
@@ -43,11 +45,8 @@ class Vocabulary:
     def words(self) -> frozenset[str]:
         with self._lock:
             if self._words is None:
-                reader = self.searcher.reader()
                 self._words = frozenset(
-                    term.decode("utf-8") if isinstance(term, bytes) else term
-                    for field in CORRECTION_FIELDS
-                    for term in reader.lexicon(field)
+                    term for field in CORRECTION_FIELDS for term in self.scans.terms(field)
                 )
             return self._words
 
@@ -96,18 +95,9 @@ class Vocabulary:
     def _completion_index(self) -> tuple[list[str], list[tuple[int, str]]]:
         with self._lock:
             if self._completions is None:
-                self._completions = _build_completions(self._titles())
+                titles = (b.decode("utf-8") for b in self.scans.column("title_column") if b)
+                self._completions = _build_completions(titles)
             return self._completions
-
-    def _titles(self) -> Iterator[str]:
-        reader = self.searcher.reader()
-        if not reader.has_column("title_column"):
-            return
-        column = reader.column_reader("title_column")
-        for docnum in reader.all_doc_ids():
-            blob = column[docnum]
-            if blob:
-                yield blob.decode("utf-8")
 
 
 def _build_completions(titles: Iterator[str]) -> tuple[list[str], list[tuple[int, str]]]:
