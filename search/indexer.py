@@ -6,8 +6,11 @@ a bad record is reported as `file:line: reason` and skipped, never fatal; one wr
 (see search/store.py).
 """
 
+import ctypes
 import gzip
+import os
 import signal
+import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -193,6 +196,8 @@ class _Run:
     def _writer(self) -> IndexWriter:
         if self.writer is None:
             procs = self.options.procs
+            if procs > 1:
+                _tie_workers_to_parent()
             self.writer = self.index.writer(
                 procs=procs, multisegment=procs > 1, limitmb=self.options.limitmb
             )
@@ -261,6 +266,29 @@ def _count_lines(path: Path) -> int:
             return lines
     except (OSError, EOFError):
         return 0
+
+
+_PR_SET_PDEATHSIG = 1
+_workers_tied = False
+
+
+def _tie_workers_to_parent() -> None:
+    """Make Whoosh's writer processes die with the indexer and leave Ctrl-C to it.
+
+    Without this, a SIGKILL'd indexer leaves its workers blocked on their job queue forever
+    (holding memory and the inherited lock file), and Ctrl-C prints a traceback per worker.
+    """
+    global _workers_tied
+    if _workers_tied or not sys.platform.startswith("linux"):
+        return
+    libc = ctypes.CDLL(None, use_errno=True)
+
+    def in_child() -> None:
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    os.register_at_fork(after_in_child=in_child)
+    _workers_tied = True
 
 
 @contextmanager
