@@ -10,7 +10,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import PurePath
+from pathlib import Path
 
 from search.dates import DateParseError, parse_date
 from search.loaders import RawRecord
@@ -116,10 +116,11 @@ def _doc_id(record: RawRecord, title: str, body: str) -> str:
         if len(given) > MAX_ID_LENGTH:
             raise RecordError(f"id longer than {MAX_ID_LENGTH} characters")
         return given
-    source = PurePath(record.origin)
+    source = Path(record.origin)
     if source.suffix in (".txt", ".gz") and ".txt" in source.suffixes:
-        # One file, one document: the path is the identity, so an edited file is updated.
-        basis = source.as_posix()
+        # One file, one document: its full path is the identity, however the folder was named
+        # on the command line, so an edited file is updated rather than added again.
+        basis = source.resolve().as_posix()
     else:
         basis = f"{source.name}\n{title}\n{body}"
     return "doc-" + hashlib.sha1(basis.encode("utf-8")).hexdigest()[:16]

@@ -21,10 +21,10 @@ from whoosh.util.times import long_to_datetime
 from search.dates import DateParseError, parse_date_bound
 from search.errors import QueryError
 from search.facets import ALL_FACETS, NO_DATE, FacetCounts, FacetTable, combine, filter_masks
-from search.highlight import MatchTerms, highlight_all, snippet
+from search.highlight import MatchTerms, highlight_all, snippet, terms_for
 from search.postings import Scans
-from search.query import parse_query
-from search.ranking import match_terms, scorer
+from search.query import clean_query, parse_query
+from search.ranking import scorer
 from search.schema import FACET_FIELDS, FACET_SEPARATOR
 from search.scorer import QueryScorer
 from search.store import open_index
@@ -214,7 +214,7 @@ class SearchEngine:
             if not parsed.groups and sort == "relevance":
                 sort = "newest"  # nothing to rank by: show the latest first
             docnums, scores = _page(table, evaluation.scores, allowed, sort, page, per_page)
-            terms = match_terms(parsed)
+            terms = terms_for(parsed)
             hits = [
                 _hit(searcher.stored_fields(d), s, terms, request)
                 for d, s in zip(docnums, scores, strict=True)
@@ -223,7 +223,7 @@ class SearchEngine:
             if total < FEW_RESULTS and parsed.groups:
                 suggestion = generation.vocabulary.did_you_mean(parsed)
         return SearchResult(
-            query=request.q,
+            query=clean_query(request.q)[0],
             understood=parsed.understood(),
             total=total,
             page=page,
@@ -251,7 +251,7 @@ class SearchEngine:
             if docnum is None:
                 return None
             stored = searcher.stored_fields(docnum)
-        terms = match_terms(parse_query(q)) if q else MatchTerms()
+        terms = terms_for(parse_query(q)) if q else MatchTerms()
         return DocumentView(
             id=stored["id"],
             title=highlight_all(stored.get("title") or "", terms),
@@ -322,10 +322,11 @@ def _page(
     else:
         dates = table.dates[docnums]
         keys = np.where(dates == NO_DATE, np.inf, dates.astype(np.float64))
-    if end < docnums.size:
-        nearest = np.argpartition(keys, end - 1)[:end]
+    if end < docnums.size:  # keep the first `end` by (key, docnum), ties at the cut included
+        cut = np.partition(keys, end - 1)[end - 1]
+        nearest = keys <= cut
         docnums, keys = docnums[nearest], keys[nearest]
-    order = np.lexsort((docnums, keys))[start:end]  # ties: lower docnum (older commit) first
+    order = np.lexsort((docnums, keys))[start:end]  # ties: lower docnum first, on every page
     chosen = docnums[order].tolist()
     if sort != "relevance":
         return chosen, [None] * len(chosen)

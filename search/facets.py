@@ -87,10 +87,10 @@ class FacetTable:
             self.columns[name] = _Column.from_blobs(raw)
         self.dates = np.full(self.size, NO_DATE, dtype=np.int64)
         if reader.has_column("date"):
-            raw_dates = reader.column_reader("date", translate=False)
-            self.dates = np.fromiter(raw_dates, dtype=np.int64, count=self.size)
-            self.dates[self.dates == 0] = NO_DATE
-            self.dates[self.dates == np.iinfo(np.int64).max] = NO_DATE
+            raw = reader.column_reader("date", translate=False)
+            stored = np.fromiter(raw, dtype=np.uint64, count=self.size)
+            missing = (stored == 0) | (stored >= 2**63)  # Whoosh writes 2**64-1 for no date
+            self.dates = np.where(missing, NO_DATE, stored.astype(np.int64))
         dated = self.dates != NO_DATE
         moments = np.where(dated, self.dates - _EPOCH, 0).astype("datetime64[us]")
         self.columns["year"] = _Column.from_labels(np.datetime_as_string(moments, unit="Y"), dated)

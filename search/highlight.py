@@ -6,25 +6,29 @@ asked for, so بِالْكِتَابِ is marked whole when the reader typed ك�
 is HTML-escaped, and each snippet is wrapped for bidi safety by the caller.
 """
 
+import re
 from dataclasses import dataclass, field
 from html import escape
 
 from search.analysis import terms_of
-from search.tokenize import TOKEN_PATTERN
+from search.query import ParsedQuery
+from search.tokenize import TOKEN_PATTERN, iter_tokens
 
 ELLIPSIS = "…"
+_SPACE = re.compile(r"\s+")
 
 
 @dataclass(frozen=True, slots=True)
 class MatchTerms:
-    """What a query matches: stems (stemmed view), normalized forms and normalized prefixes."""
+    """What a query matches: stems, normalized forms, prefixes, and phrases (word sequences)."""
 
     stems: frozenset[str] = frozenset()
     exact: frozenset[str] = frozenset()
     prefixes: tuple[str, ...] = field(default=())
+    phrases: tuple[tuple[str, ...], ...] = field(default=())
 
     def __bool__(self) -> bool:
-        return bool(self.stems or self.exact or self.prefixes)
+        return bool(self.stems or self.exact or self.prefixes or self.phrases)
 
     def matches(self, surface: str) -> bool:
         normalized, stemmed = terms_of(surface)
@@ -35,11 +39,40 @@ class MatchTerms:
         )
 
 
+def terms_for(parsed: ParsedQuery) -> MatchTerms:
+    """What to highlight for a parsed query: words by stem or form, phrases only in order."""
+    stems: set[str] = set()
+    exact: set[str] = set()
+    prefixes: list[str] = []
+    phrases: list[tuple[str, ...]] = []
+    for group in parsed.groups:
+        for clause in group:
+            words = [terms_of(token) for token, _, _ in iter_tokens(clause.text)]
+            if clause.kind == "phrase":
+                phrases.append(tuple(normalized for normalized, _ in words if normalized))
+            elif clause.kind == "prefix":
+                prefixes += [normalized for normalized, _ in words if normalized]
+            else:
+                exact.update(normalized for normalized, _ in words if normalized)
+                if clause.kind == "word":
+                    stems.update(stemmed for _, stemmed in words if stemmed)
+    return MatchTerms(frozenset(stems), frozenset(exact), tuple(prefixes), tuple(phrases))
+
+
 def match_spans(text: str, terms: MatchTerms) -> list[tuple[int, int]]:
-    """(start, end) of every token of `text` that the query matches."""
+    """(start, end) of every token of `text` that the query matches, in text order."""
     if not terms:
         return []
-    return [m.span() for m in TOKEN_PATTERN.finditer(text) if terms.matches(m.group())]
+    tokens = list(TOKEN_PATTERN.finditer(text))
+    marked = {i for i, token in enumerate(tokens) if terms.matches(token.group())}
+    if terms.phrases:
+        forms = [terms_of(token.group())[0] for token in tokens]
+        for phrase in terms.phrases:
+            size = len(phrase)
+            for start in range(len(forms) - size + 1):
+                if tuple(forms[start : start + size]) == phrase:
+                    marked.update(range(start, start + size))
+    return [tokens[i].span() for i in sorted(marked)]
 
 
 def mark(text: str, spans: list[tuple[int, int]], start: int = 0, end: int | None = None) -> str:
@@ -95,14 +128,15 @@ def _best_windows(
 
 
 def _word_start(text: str, position: int) -> int:
-    if position <= 0:
-        return 0
-    space = text.rfind(" ", 0, position)
-    return space + 1 if space >= 0 else 0
+    """Move `position` back to the start of its word (by at most 40 characters)."""
+    floor = max(0, position - 40)
+    spaces = list(_SPACE.finditer(text, floor, position))
+    return spaces[-1].end() if spaces else floor
 
 
 def _word_end(text: str, position: int) -> int:
+    """Move `position` on to the end of its word (by at most 40 characters)."""
     if position >= len(text):
         return len(text)
-    space = text.find(" ", position)
-    return space if space >= 0 else len(text)
+    space = _SPACE.search(text, position, position + 40)
+    return space.start() if space else min(len(text), position + 40)

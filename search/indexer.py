@@ -14,12 +14,12 @@ import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import FrameType
 
 from whoosh.index import Index
-from whoosh.writing import IndexWriter
+from whoosh.writing import CLEAR, IndexWriter
 
 from search.documents import Document, RecordError, build_document
 from search.loaders import LoadOptions, LoadProblem, read_file
@@ -95,6 +95,8 @@ def index_sources(
     with writer_lock(index_dir, wait=options.wait), _sigterm_as_interrupt():
         index = create_or_open(index_dir, rebuild=options.rebuild)
         existing = {} if options.rebuild else _indexed_documents(index)
+        if options.rebuild:  # one commit replacing everything: see store.create_or_open
+            options = replace(options, commit_every=sys.maxsize)
         run = _Run(index, options, existing, report, on_problem or (lambda _: None))
         for problem in problems:
             run.skip(str(problem))
@@ -204,8 +206,11 @@ class _Run:
         return self.writer
 
     def commit(self) -> None:
+        if self.options.rebuild and self.report.added == 0:
+            self.cancel()  # a rebuild that found nothing to index keeps the old documents
+            return
         if self.writer is not None:
-            self.writer.commit()
+            self.writer.commit(mergetype=CLEAR if self.options.rebuild else None)
             self.writer = None
             self.pending = 0
 

@@ -8,7 +8,7 @@
     title:الانتخابات      field: title, category, source, author, tags (Arabic: عنوان تصنيف
                          مصدر كاتب وسم)
     انتخاب*              words starting with…, the most frequent MAX_PREFIX_TERMS of them
-    date:2020  date:2019..2021  date:>2020-05  date:<2021
+    date:2020  date:2019..2021  date:>2020-05 (from June)  date:<2021 (to 2020)  date:>=2020
 
 Anything that does not parse (an unbalanced quote or parenthesis, a lone operator, `*` alone)
 is read as plain words; parentheses are ignored. Queries are cut at MAX_QUERY_CHARS characters
@@ -18,7 +18,7 @@ and MAX_CLAUSES words, and the result says so.
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from search.dates import DateParseError, parse_date_bound
 from search.normalize import normalize
@@ -43,6 +43,7 @@ FIELD_ALIASES = {
     "تاريخ": "date",
 }
 OR_WORDS = frozenset({"OR", "أو", "او"})
+_INSTANT = timedelta(microseconds=1)
 
 _PIECE = re.compile(
     r"""(?P<neg>-)?
@@ -185,10 +186,14 @@ def _apply_date(parsed: ParsedQuery, value: str) -> None:
             start, end = value.split("..", 1)
             parsed.date_from = parse_date_bound(start, end=False) if start else None
             parsed.date_to = parse_date_bound(end, end=True) if end else None
-        elif value.startswith(">"):
-            parsed.date_from = parse_date_bound(value.lstrip(">="), end=False)
-        elif value.startswith("<"):
-            parsed.date_to = parse_date_bound(value.lstrip("<="), end=True)
+        elif value.startswith(">="):
+            parsed.date_from = parse_date_bound(value[2:], end=False)
+        elif value.startswith(">"):  # after the whole period: date:>2018-10 starts in November
+            parsed.date_from = parse_date_bound(value[1:], end=True) + _INSTANT
+        elif value.startswith("<="):
+            parsed.date_to = parse_date_bound(value[2:], end=True)
+        elif value.startswith("<"):  # before the period begins: date:<2018 ends in 2017
+            parsed.date_to = parse_date_bound(value[1:], end=False) - _INSTANT
         else:
             parsed.date_from = parse_date_bound(value, end=False)
             parsed.date_to = parse_date_bound(value, end=True)

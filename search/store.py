@@ -57,9 +57,18 @@ def open_index(index_dir: Path) -> Index:
 
 
 def create_or_open(index_dir: Path, *, rebuild: bool) -> Index:
-    """Open the index for writing; create it (or start afresh with `rebuild`)."""
+    """Open the index for writing, creating it if needed.
+
+    A `rebuild` of an index of the current analysis version keeps it: the indexer replaces
+    its documents in one commit (Whoosh's CLEAR merge), so searchers see the old documents
+    until the new ones are all there, and the generation number keeps growing. Only a missing
+    index, or one of another analysis version, is created anew.
+    """
     index_dir.mkdir(parents=True, exist_ok=True)
-    if rebuild or not index_exists(index_dir):
+    current = index_exists(index_dir) and read_meta(index_dir).get("analysis_version") == (
+        ANALYSIS_VERSION
+    )
+    if not current and (rebuild or not index_exists(index_dir)):
         index = whoosh_index.create_in(str(index_dir), build_schema(), indexname=INDEX_NAME)
         write_meta(
             index_dir,

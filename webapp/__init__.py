@@ -1,1 +1,61 @@
-"""Fahras web application (placeholder until the web UI lands)."""
+"""Fahras web application: server-rendered Arabic pages with htmx on top, and a JSON API.
+
+`create_app()` builds the app from FAHRAS_* environment variables (see webapp/settings.py and
+docs/settings.md); `gunicorn wsgi:app` or `gunicorn 'webapp:create_app()'` serves it. The
+engine lives in `search/` and knows nothing of Flask: this package is a thin face over it.
+"""
+
+from collections.abc import Mapping
+
+from flask import Flask
+
+from search.query import MAX_QUERY_CHARS
+from webapp import api, arabic, errors, extension, headers, pages
+from webapp.htmx import htmx
+from webapp.messages import FACET_LABELS
+from webapp.settings import load_settings
+
+HTMX_VERSION = "2.0.11"  # webapp/static/vendor/htmx/
+HTMX_CONFIG = {
+    # Explicit attributes on every element: no inherited hx-include surprises on links.
+    "disableInheritance": True,
+    # Back and Forward ask the server for the page, so they show exactly what the URL says, and
+    # no search results are kept in the browser's storage.
+    "historyCacheSize": 0,
+    "historyRestoreAsHxRequest": False,
+    # Strict CSP: no eval, no injected <style>, no scripts from responses.
+    "allowEval": False,
+    "allowScriptTags": False,
+    "includeIndicatorStyles": False,
+    "selfRequestsOnly": True,
+    # Bad parameters come back as an Arabic message in the results region: show it.
+    "responseHandling": [
+        {"code": "204", "swap": False},
+        {"code": "[2345]..", "swap": True, "error": False},
+    ],
+}
+
+
+def create_app(config: Mapping[str, object] | None = None) -> Flask:
+    """The app; `config` (Flask or FAHRAS_* keys) overrides the environment, for tests."""
+    app = Flask(__name__)
+    app.config.update(load_settings(overrides=config))
+    app.config.update({k: v for k, v in (config or {}).items() if not k.startswith("FAHRAS_")})
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    htmx.init_app(app)
+    extension.init_app(app)
+    errors.init_app(app)
+    headers.init_app(app)
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(api.bp)
+    app.jinja_env.filters.update(number=arabic.number, arabic_date=arabic.day)
+    app.jinja_env.globals.update(
+        site_title=app.config["FAHRAS_SITE_TITLE"],
+        typing_delay=app.config["FAHRAS_TYPING_DELAY_MS"],
+        max_query_chars=MAX_QUERY_CHARS,
+        htmx_version=HTMX_VERSION,
+        htmx_config=HTMX_CONFIG,
+        facet_labels=FACET_LABELS,
+    )
+    return app

@@ -1,0 +1,217 @@
+"""The pages in a real browser (Playwright driving Debian's chromium) against a real server.
+
+Checks what only a browser shows: search as you type without a page load, facets, history,
+no JavaScript, the phone layout, the live region, no CSP violations. Screenshots of the main
+states go to tests/artifacts/ (git-ignored) for a human to look at.
+"""
+
+import re
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+from werkzeug.serving import make_server
+
+from webapp import create_app
+
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 375, "height": 812}
+BOOK = "الكتاب"
+
+
+@pytest.fixture(scope="module")
+def server(sample_index: Path) -> Iterator[str]:
+    """The app on a free local port, served by werkzeug in a thread."""
+    app = create_app({"FAHRAS_INDEX": str(sample_index), "FAHRAS_TYPING_DELAY_MS": 150})
+    httpd = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_port}"
+    httpd.shutdown()
+    thread.join()
+    httpd.server_close()
+    app.extensions["fahras"].close()
+
+
+@pytest.fixture(scope="module")
+def browser(chromium: str) -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+def open_page(browser: Browser, server: str, viewport: dict[str, int], js: bool = True) -> Page:
+    context = browser.new_context(base_url=server, viewport=viewport, java_script_enabled=js)
+    context.set_default_timeout(5000)
+    page = context.new_page()
+    page.problems = []  # type: ignore[attr-defined]
+    page.on("console", lambda m: m.type == "error" and page.problems.append(m.text))  # type: ignore[attr-defined]
+    page.on("pageerror", lambda e: page.problems.append(str(e)))  # type: ignore[attr-defined]
+    return page
+
+
+@pytest.fixture
+def desktop(browser: Browser, server: str) -> Iterator[Page]:
+    page = open_page(browser, server, DESKTOP)
+    yield page
+    page.context.close()
+    assert page.problems == []  # type: ignore[attr-defined]  # script errors, CSP violations
+
+
+@pytest.fixture
+def phone(browser: Browser, server: str) -> Iterator[Page]:
+    page = open_page(browser, server, PHONE)
+    yield page
+    page.context.close()
+    assert page.problems == []  # type: ignore[attr-defined]
+
+
+def shot(page: Page, name: str) -> None:
+    """Save a full-page screenshot; caret="initial" injects no <style> (the CSP would refuse it)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTIFACTS / f"{name}.png", full_page=True, caret="initial")
+
+
+def status(page: Page) -> str:
+    return page.locator('[role="status"]').inner_text()
+
+
+def expect_status(page: Page, start: str) -> None:
+    """Wait until the live region announces a text starting with `start`."""
+    expect(page.locator('[role="status"]')).to_have_text(re.compile("^" + start))
+
+
+def no_horizontal_scroll(page: Page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_typing_updates_results_without_a_page_load(desktop: Page) -> None:
+    desktop.goto("/")
+    shot(desktop, "desktop-home")
+    desktop.evaluate("window.sameDocument = true")
+    desktop.locator("#q").press_sequentially(BOOK, delay=20)
+    expect_status(desktop, "٥ نتائج")
+    assert desktop.locator(".hit mark").count() > 0
+    assert desktop.evaluate("window.sameDocument") is True
+    assert desktop.evaluate("document.activeElement.id") == "q"
+    expect(desktop).to_have_url(re.compile(r"/search\?q=%D8%A7%D9%84%D9%83%D8%AA%D8%A7%D8%A8$"))
+    expect(desktop).to_have_title(f"{BOOK} — فهرس")
+    shot(desktop, "desktop-results")
+
+
+def test_clicking_a_facet_changes_counts_and_url(desktop: Page) -> None:
+    desktop.goto(f"/search?q={BOOK}")
+    sources = desktop.locator("#facets fieldset:nth-of-type(2) .count").all_inner_texts()
+    desktop.locator("label", has_text="ثقافة").click()
+    desktop.wait_for_url("**category=**")
+    expect_status(desktop, "٤ نتائج")
+    assert desktop.locator("#facets fieldset:nth-of-type(2) .count").all_inner_texts() != sources
+    checkbox = desktop.locator("input[value='ثقافة']")
+    expect(checkbox).to_be_checked()
+    expect(checkbox).to_be_focused()  # htmx gives focus back to the new checkbox with its id
+    assert desktop.locator(".chip").inner_text().startswith("إزالة")
+
+
+def test_back_restores_the_previous_results(desktop: Page) -> None:
+    desktop.goto(f"/search?q={BOOK}")
+    desktop.locator("label", has_text="ثقافة").click()
+    desktop.wait_for_url("**category=**")
+    expect_status(desktop, "٤ نتائج")
+    desktop.go_back()
+    expect_status(desktop, "٥ نتائج")
+    assert "category" not in desktop.url
+    assert not desktop.locator("input[value='ثقافة']").is_checked()
+    assert desktop.locator("#q").input_value() == BOOK
+    desktop.go_forward()
+    expect_status(desktop, "٤ نتائج")
+    assert desktop.locator("input[value='ثقافة']").is_checked()
+
+
+def test_autocomplete_with_the_keyboard(desktop: Page) -> None:
+    desktop.goto("/")
+    box = desktop.locator("#q")
+    box.press_sequentially("الذك", delay=20)
+    options = desktop.locator('#suggestions [role="option"]')
+    options.first.wait_for()
+    assert box.get_attribute("aria-expanded") == "true"
+    box.press("ArrowDown")
+    box.press("ArrowDown")
+    chosen = options.nth(1).inner_text()
+    assert box.get_attribute("aria-activedescendant") == "suggestion-1"
+    box.press("Enter")
+    desktop.wait_for_url("**q=**")
+    expect(box).to_have_value(chosen)
+    assert box.get_attribute("aria-expanded") == "false"
+    box.press_sequentially(" ج", delay=20)
+    options.first.wait_for()
+    box.press("Escape")
+    assert desktop.locator("#suggestions").is_hidden() and box.input_value() == chosen + " ج"
+
+
+def test_did_you_mean_and_paging_update_in_place(desktop: Page) -> None:
+    desktop.goto("/search?q=كتبب")
+    desktop.locator(".did-you-mean a").click()
+    desktop.wait_for_url("**q=%D9%83%D8%AA%D8%A8")
+    expect(desktop.locator("#q")).to_have_value("كتب")
+    desktop.goto("/search?per_page=5")
+    desktop.locator(".pager a[rel=next]").click()
+    desktop.wait_for_url("**page=2")
+    expect(desktop.locator("#results-heading")).to_be_focused()
+    assert "الصفحة ٢ من ١٢" in status(desktop)
+
+
+def test_search_works_without_javascript(browser: Browser, server: str) -> None:
+    page = open_page(browser, server, DESKTOP, js=False)
+    page.goto("/")
+    page.fill("#q", BOOK)
+    page.press("#q", "Enter")
+    page.wait_for_url("**/search?q=**")
+    expect_status(page, "٥ نتائج")
+    assert page.locator(".hit mark").count() > 0
+    page.locator("input[value='ثقافة']").check()
+    page.locator("button.apply").click()
+    page.wait_for_url("**category=**")
+    expect_status(page, "٤ نتائج")
+    page.context.close()
+
+
+def test_phone_layout_has_no_horizontal_scroll(phone: Page) -> None:
+    phone.goto("/")
+    assert no_horizontal_scroll(phone)
+    shot(phone, "phone-home")
+    phone.locator("#q").press_sequentially(BOOK, delay=20)
+    phone.wait_for_selector(".hit mark")
+    assert phone.locator("#facets").is_hidden()  # behind the button
+    assert no_horizontal_scroll(phone)
+    shot(phone, "phone-results")
+    phone.locator(".filters-toggle").click()
+    assert phone.locator("#facets").is_visible() and no_horizontal_scroll(phone)
+    shot(phone, "phone-facets-open")
+    phone.locator("label", has_text="ثقافة").click()
+    phone.wait_for_url("**category=**")
+    assert phone.locator("#facets").is_visible()  # the panel stays open across updates
+
+
+@pytest.mark.parametrize(("viewport", "name"), [(DESKTOP, "desktop"), (PHONE, "phone")])
+def test_document_and_zero_results_pages(
+    browser: Browser, server: str, viewport: dict[str, int], name: str
+) -> None:
+    page = open_page(browser, server, viewport)
+    page.goto(f"/search?q={BOOK}")
+    page.locator(".hit-title a").first.click()
+    page.wait_for_url("**/doc/**")
+    assert page.locator(".doc-body mark").count() > 0 and no_horizontal_scroll(page)
+    shot(page, f"{name}-document")
+    page.goto("/search?q=xyzzy&category=رياضة")
+    assert "لا نتائج" in status(page) and no_horizontal_scroll(page)
+    shot(page, f"{name}-zero-results")
+    page.context.close()
+    assert page.problems == []  # type: ignore[attr-defined]

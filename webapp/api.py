@@ -1,0 +1,75 @@
+"""JSON endpoints: search (as `fahras search --json`), autocomplete, analysis, health."""
+
+from flask import Blueprint, Response, current_app, jsonify, request
+
+from search.analysis import explain
+from webapp.arabic import number
+from webapp.extension import engine, request_params, run_search
+from webapp.params import ParamError
+
+bp = Blueprint("api", __name__)
+
+MAX_SUGGEST_CHARS = 100  # a prefix longer than a few words completes nothing
+MAX_ANALYZE_CHARS = 5000
+
+
+@bp.get("/api/search")
+def search() -> Response:
+    return jsonify(run_search(request_params()))
+
+
+@bp.get("/api/suggest")
+def suggest() -> Response:
+    """Completions of the whole query typed so far.
+
+    `format=opensearch` answers in the OpenSearch suggestions format browsers ask for.
+    """
+    text = request.args.get("q", "")[:MAX_SUGGEST_CHARS]
+    completions = complete_query(text, current_app.config["FAHRAS_SUGGEST_LIMIT"])
+    answer_format = request.args.get("format", "json")
+    if answer_format == "opensearch":
+        response = jsonify([text, completions])
+        response.mimetype = "application/x-suggestions+json"
+        return response
+    if answer_format != "json":
+        raise ParamError("format", "صيغة غير معروفة؛ استخدم json أو opensearch.")
+    return jsonify(query=text, suggestions=completions)
+
+
+def complete_query(text: str, limit: int) -> list[str]:
+    """The typed text with its last word (or last two, for a known phrase) completed.
+
+    The engine completes a prefix of title words and two-word phrases; the reader's earlier
+    words are kept as typed. Nothing is offered after a trailing space: the word is finished.
+    """
+    words = text.split()
+    if not words or text[-1].isspace():
+        return []
+    found: dict[str, None] = {}
+    for size in (2, 1):
+        if len(words) < size:
+            continue
+        head = words[:-size]
+        for completion in engine().suggest(" ".join(words[-size:]), limit):
+            found.setdefault(" ".join([*head, completion]), None)
+    typed = " ".join(words)
+    return [c for c in found if c != typed][:limit]
+
+
+@bp.get("/api/analyze")
+def analyze() -> Response:
+    if "text" not in request.args:
+        raise ParamError("text", "أرسل النص المراد تحليله في المعامل text.")
+    text = request.args["text"]
+    if len(text) > MAX_ANALYZE_CHARS:
+        raise ParamError("text", f"النص أطول من {number(MAX_ANALYZE_CHARS)} حرف؛ حلّل جزءًا منه.")
+    return jsonify(text=text, tokens=[report.as_dict() for report in explain(text)])
+
+
+@bp.get("/healthz")
+def health() -> Response:
+    """Liveness and what is served: a 503 (from the error handler) while there is no index."""
+    served = engine()
+    response = jsonify(status="ok", documents=served.doc_count(), generation=served.generation())
+    response.headers["Cache-Control"] = "no-store"
+    return response
