@@ -188,7 +188,7 @@ def search(args: argparse.Namespace) -> int:
 def _print_results(result: dict) -> None:
     colour = sys.stdout.isatty()
     for notice in result["notices"]:
-        print(f"note: {notice}")
+        print(f"note: {notice['message']}")
     if result["partial"]:
         print("No document has all the words; showing documents that match some of them.")
     print(

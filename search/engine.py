@@ -22,6 +22,7 @@ from search.dates import DateParseError, parse_date_bound
 from search.errors import QueryError
 from search.facets import ALL_FACETS, NO_DATE, FacetCounts, FacetTable, combine, filter_masks
 from search.highlight import MatchTerms, highlight_all, snippet, terms_for
+from search.notices import Notice
 from search.postings import Scans
 from search.query import clean_query, parse_query
 from search.ranking import scorer
@@ -77,7 +78,7 @@ class SearchResult:
     facets: dict[str, FacetCounts]
     suggestion: str | None
     partial: bool  # no document has all the words: these match some of them
-    notices: list[str]
+    notices: list[Notice]
     sort: str
     filters: dict[str, list[str]]
 
@@ -94,7 +95,7 @@ class SearchResult:
             "filters": self.filters,
             "partial": self.partial,
             "suggestion": self.suggestion,
-            "notices": self.notices,
+            "notices": [notice.as_dict() for notice in self.notices],
             "results": [vars_of(hit) for hit in self.hits],
             "facets": {
                 name: {
@@ -158,9 +159,10 @@ class SearchEngine:
         """The live generation, reopened when a commit happened since it was opened."""
         current = self._generation
         if current is None or not current.searcher.up_to_date():
+            fresh = _Generation(self.index)  # first open the new one: if it fails, keep the old
             if current is not None:
                 current.close()
-            current = self._generation = _Generation(self.index)
+            current = self._generation = fresh
         return current
 
     def close(self) -> None:
@@ -234,7 +236,7 @@ class SearchEngine:
             facets=facets,
             suggestion=suggestion,
             partial=evaluation.partial,
-            notices=parsed.notices,
+            notices=parsed.notices + evaluation.notices,
             sort=sort,
             filters=selections,
         )

@@ -86,11 +86,14 @@ class FacetTable:
             raw = reader.column_reader(name + COLUMN_SUFFIX, translate=False)
             self.columns[name] = _Column.from_blobs(raw)
         self.dates = np.full(self.size, NO_DATE, dtype=np.int64)
-        if reader.has_column("date"):
-            raw = reader.column_reader("date", translate=False)
-            stored = np.fromiter(raw, dtype=np.uint64, count=self.size)
-            missing = (stored == 0) | (stored >= 2**63)  # Whoosh writes 2**64-1 for no date
-            self.dates = np.where(missing, NO_DATE, stored.astype(np.int64))
+        for leaf, offset in reader.leaf_readers():  # a segment with no dates has no date column
+            if leaf.has_column("date"):
+                raw = leaf.column_reader("date", translate=False)
+                stored = np.fromiter(raw, dtype=np.uint64, count=leaf.doc_count_all())
+                missing = (stored == 0) | (stored >= 2**63)  # Whoosh writes 2**64-1 for none
+                self.dates[offset : offset + stored.size] = np.where(
+                    missing, NO_DATE, stored.astype(np.int64)
+                )
         dated = self.dates != NO_DATE
         moments = np.where(dated, self.dates - _EPOCH, 0).astype("datetime64[us]")
         self.columns["year"] = _Column.from_labels(np.datetime_as_string(moments, unit="Y"), dated)

@@ -11,6 +11,7 @@ whoosh3 pin is exact for this reason, and tests/test_engine.py checks the scores
 
 import math
 import threading
+import time
 from collections import OrderedDict
 
 import numpy as np
@@ -23,10 +24,38 @@ from search.analysis import stem_of
 
 K1 = 1.2
 B = 0.75
-CACHE_POSTINGS = 4_000_000  # postings kept across queries (about 50 MB of arrays)
+CACHE_POSTINGS = 4_000_000
 
 _BYTE_LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float32)
 _EMPTY = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32))
+
+
+def _in_order(
+    reader: IndexReader, field: str, words: list[str], docnums: np.ndarray, deadline: float
+) -> tuple[list[int], bool]:
+    """The docnums (ascending, local to `reader`) where `words` stand one after another."""
+    fmt = reader.schema[field].format
+    try:
+        matchers = [reader._terms.matcher(field, w.encode("utf-8"), fmt) for w in words]
+    except (TermNotFound, KeyError):
+        return [], True
+    found = []
+    for checked, docnum in enumerate(docnums.tolist()):
+        if checked % 64 == 63 and time.monotonic() > deadline:
+            return found, False
+        positions = []
+        for matcher in matchers:
+            if matcher.is_active():
+                matcher.skip_to(docnum)
+            if not matcher.is_active():
+                return found, True
+            if matcher.id() != docnum:
+                break
+            positions.append(set(matcher.value_as("positions")))
+        else:
+            if any(all(p + i in positions[i] for i in range(1, len(words))) for p in positions[0]):
+                found.append(docnum)
+    return found, True
 
 
 class Scans:
@@ -164,6 +193,23 @@ class Postings:
         if not ids:
             return _EMPTY
         return np.concatenate(ids), np.concatenate(frequencies)
+
+    def phrase_docs(
+        self, field: str, words: list[str], candidates: np.ndarray, deadline: float
+    ) -> tuple[list[int], bool]:
+        """Which `candidates` (docnums) hold `words` consecutively in `field`, and whether all
+        of them were checked before `deadline` (one forward pass: each block is read once)."""
+        found: list[int] = []
+        ordered = np.sort(candidates)
+        for leaf, offset in self._leaves:
+            reader = leaf.reader()
+            local = ordered[(ordered >= offset) & (ordered < offset + reader.doc_count_all())]
+            if local.size:
+                matches, complete = _in_order(reader, field, words, local - offset, deadline)
+                found += [d + offset for d in matches]
+                if not complete:
+                    return found, False
+        return found, True
 
     def lengths(self, field: str) -> np.ndarray:
         """Every document's length in `field` (Whoosh keeps it as one byte per document)."""

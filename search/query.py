@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 
 from search.dates import DateParseError, parse_date_bound
 from search.normalize import normalize
+from search.notices import Notice, date_ignored, query_cut, words_cut
 
 MAX_QUERY_CHARS = 500
 MAX_CLAUSES = 24
@@ -82,7 +83,7 @@ class ParsedQuery:
     filters: dict[str, list[str]] = field(default_factory=dict)
     date_from: datetime | None = None
     date_to: datetime | None = None
-    notices: list[str] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
 
     @property
     def is_empty(self) -> bool:
@@ -101,7 +102,7 @@ class ParsedQuery:
         return " ".join(parts)
 
 
-def clean_query(text: str) -> tuple[str, list[str]]:
+def clean_query(text: str) -> tuple[str, list[Notice]]:
     """Remove control, format and unpaired surrogate characters; cut to MAX_QUERY_CHARS."""
     notices = []
     cleaned = "".join(
@@ -111,7 +112,7 @@ def clean_query(text: str) -> tuple[str, list[str]]:
     )
     if len(cleaned) > MAX_QUERY_CHARS:
         cleaned = cleaned[:MAX_QUERY_CHARS]
-        notices.append(f"query cut to its first {MAX_QUERY_CHARS} characters")
+        notices.append(query_cut(MAX_QUERY_CHARS))
     return cleaned, notices
 
 
@@ -153,7 +154,7 @@ def parse_query(text: str) -> ParsedQuery:
         pending_or = False
     if sum(len(group) for group in parsed.groups) > MAX_CLAUSES:
         parsed.groups = _cut(parsed.groups)
-        parsed.notices.append(f"only the first {MAX_CLAUSES} words were used")
+        parsed.notices.append(words_cut(MAX_CLAUSES))
     return parsed
 
 
@@ -198,9 +199,7 @@ def _apply_date(parsed: ParsedQuery, value: str) -> None:
             parsed.date_from = parse_date_bound(value, end=False)
             parsed.date_to = parse_date_bound(value, end=True)
     except DateParseError:
-        parsed.notices.append(
-            f"date:{value} ignored: not a date (try date:2020 or date:2019..2021)"
-        )
+        parsed.notices.append(date_ignored(value))
 
 
 def _cut(groups: list[list[Clause]]) -> list[list[Clause]]:

@@ -8,19 +8,25 @@ Whoosh on positions and scored like their words. Everything else is NumPy over c
 so a word in every document costs about as much as a rare one.
 """
 
+import dataclasses
+import time
 from dataclasses import dataclass
+from itertools import islice
 
 import numpy as np
-from whoosh import query as wq
 from whoosh.searching import Searcher
 
 from search.analysis import terms_of
 from search.facets import FacetTable
 from search.normalize import normalize
+from search.notices import Notice, phrase_timeout, prefix_capped
 from search.postings import Postings, Scans
 from search.query import Clause, ParsedQuery
 from search.ranking import COORDINATION, EXACT_BOOST, MAX_PREFIX_TERMS, TITLE_BOOST
 from search.tokenize import iter_tokens
+
+MAX_PREFIX_SCAN = 2_000  # completions of a prefix looked at before choosing the most frequent
+TIME_LIMIT = 0.5  # seconds of phrase matching per search before it returns what it found
 
 
 @dataclass(slots=True)
@@ -28,6 +34,9 @@ class Evaluation:
     mask: np.ndarray  # bool per docnum: the document matches
     scores: np.ndarray  # float per docnum (0 where it does not match)
     partial: bool  # no document had every word: these match some of them
+    notices: list[str] = dataclasses.field(
+        default_factory=list
+    )  # limits that cut this search short
 
 
 class _Scored:
@@ -57,6 +66,13 @@ class QueryScorer:
         self.postings = Postings(searcher, table.live, scans)
 
     def evaluate(self, parsed: ParsedQuery) -> Evaluation:
+        self._deadline = time.monotonic() + TIME_LIMIT
+        self._notices: list[Notice] = []
+        evaluation = self._evaluate(parsed)
+        evaluation.notices = self._notices
+        return evaluation
+
+    def _evaluate(self, parsed: ParsedQuery) -> Evaluation:
         size = self.postings.size
         required = self.table.live.copy()
         for name, values in parsed.filters.items():
@@ -121,11 +137,15 @@ class QueryScorer:
         return result
 
     def _prefix(self, prefix: str, fields: tuple[str, ...]) -> _Scored:
-        """The prefix's most frequent completions (capped), so `ا*` cannot expand to everything."""
+        """The most frequent of the prefix's first completions, so `ال*` stays cheap."""
         reader = self.searcher.reader()
         counts: dict[str, int] = {}
         for field in fields:
-            for raw in reader.expand_prefix(field, prefix):
+            expansions = list(islice(reader.expand_prefix(field, prefix), MAX_PREFIX_SCAN + 1))
+            if len(expansions) > MAX_PREFIX_SCAN:
+                expansions.pop()
+                self._notice(prefix_capped(prefix, MAX_PREFIX_SCAN))
+            for raw in expansions:
                 word = raw.decode("utf-8") if isinstance(raw, bytes) else raw
                 counts[word] = counts.get(word, 0) + reader.doc_frequency(field, word)
         best = sorted(counts, key=lambda w: (-counts[w], w))[:MAX_PREFIX_TERMS]
@@ -135,15 +155,26 @@ class QueryScorer:
         return result
 
     def _phrase(self, tokens: list[str], fields: tuple[str, ...]) -> _Scored:
+        """Documents with the words in this order: in each field, the documents that have all
+        the words there are checked position by position, until the search's time is up."""
         words = [w for w in (normalize(t) for t in tokens) if w]
         scored = self._all([self._exact(w, fields) for w in words])
-        phrase = wq.Or([wq.Phrase(f, words) for f in fields])
         in_order = np.zeros(self.postings.size, dtype=bool)
-        found = np.fromiter(self.searcher.docs_for_query(phrase), dtype=np.int64)
-        in_order[found] = True
+        for name in fields:
+            candidates = self._all([self._exact(w, (name,)) for w in words]).mask
+            found, complete = self.postings.phrase_docs(
+                name, words, np.flatnonzero(candidates), self._deadline
+            )
+            in_order[found] = True
+            if not complete:
+                self._notice(phrase_timeout())
         scored.mask &= in_order
         scored.scores = np.where(scored.mask, scored.scores, 0).astype(np.float32)
         return scored
+
+    def _notice(self, notice: Notice) -> None:
+        if notice not in self._notices:
+            self._notices.append(notice)
 
     def _all(self, parts: list[_Scored]) -> _Scored:
         """Documents matching every part, scored by the sum of the parts."""

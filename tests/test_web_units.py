@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from search import notices
 from webapp import arabic
 from webapp.messages import notice
 from webapp.params import ParamError, SearchParams, parse_search_args
@@ -75,9 +76,10 @@ def test_dates_in_arabic(iso: str | None, expected: str) -> None:
 
 
 def test_engine_notices_in_arabic_unknown_ones_kept() -> None:
-    assert notice("query cut to its first 500 characters") == "اقتُطع الاستعلام إلى أول ٥٠٠ حرف."
-    assert notice("only the first 24 words were used") == "استُخدمت أول ٢٤ كلمة فقط."
-    assert notice("something new") == "something new"
+    assert notice(notices.query_cut(500).as_dict()) == "اقتُطع الاستعلام إلى أول ٥٠٠ حرف."
+    assert notice(notices.words_cut(24).as_dict()) == "استُخدمت أول ٢٤ كلمة فقط."
+    assert notice(notices.phrase_timeout().as_dict()).startswith("استغرق")
+    assert notice({"code": "new", "message": "something new"}) == "something new"
 
 
 def test_parameters_round_trip_to_canonical_urls() -> None:

@@ -1,11 +1,8 @@
 """Arabic wording of everything the engine reports in English or by code.
 
-The engine's notices are English sentences; until it gives them codes (see the web issue's
-closing note), each known sentence is matched here and rewritten in Arabic. An unknown notice is
-shown as the engine wrote it rather than hidden.
+The engine's notices carry a code and a detail; each known code is worded here in Arabic. An
+unknown one is shown as the engine wrote it rather than hidden.
 """
-
-import re
 
 from webapp.arabic import digits, month_name, number
 
@@ -36,28 +33,23 @@ HTTP_MESSAGES = {
 INDEX_MISSING = "لم يُبنَ الفهرس بعد، أو بُني بإصدار آخر من فهرس. ابنه بالأمر: fahras index"
 QUERY_REJECTED = "تعذّر تنفيذ البحث بهذه المعاملات."
 
-_NOTICES = (
-    (
-        re.compile(r"query cut to its first (\d+) characters"),
-        lambda m: f"اقتُطع الاستعلام إلى أول {number(int(m[1]))} حرف.",
+_NOTICES = {
+    "query_cut": lambda d: f"اقتُطع الاستعلام إلى أول {number(int(d))} حرف.",
+    "words_cut": lambda d: f"استُخدمت أول {number(int(d))} كلمة فقط.",
+    "date_ignored": lambda d: (
+        f"تجاهلنا «date:{d}» لأنه ليس تاريخًا؛ جرّب date:2020 أو date:2019..2021"
     ),
-    (
-        re.compile(r"only the first (\d+) words were used"),
-        lambda m: f"استُخدمت أول {number(int(m[1]))} كلمة فقط.",
+    "prefix_capped": lambda d: (
+        f"للبادئة «{d}*» كلمات كثيرة: بحثنا في أكثرها شيوعًا من أول ما وجدنا."
     ),
-    (
-        re.compile(r"date:(.*) ignored: not a date.*"),
-        lambda m: f"تجاهلنا «date:{m[1]}» لأنه ليس تاريخًا؛ جرّب date:2020 أو date:2019..2021",
-    ),
-)
+    "phrase_timeout": lambda d: "استغرق البحث عن العبارة وقتًا طويلًا: قد تنقص بعض النتائج.",
+}
 
 
-def notice(text: str) -> str:
-    """The Arabic wording of one engine notice."""
-    for pattern, wording in _NOTICES:
-        if match := pattern.fullmatch(text):
-            return wording(match)
-    return text
+def notice(item: dict[str, str]) -> str:
+    """The Arabic wording of one engine notice (by its code; the English text otherwise)."""
+    wording = _NOTICES.get(item.get("code", ""))
+    return wording(item.get("detail", "")) if wording else item.get("message", "")
 
 
 def facet_value_label(facet: str, value: str) -> str:

@@ -1,0 +1,39 @@
+"""Notices: things a search did differently from what was typed, for the reader to know.
+
+Each has a stable `code` that faces translate (the web UI words them in Arabic), an English
+`message` for the CLI and logs, and the `detail` the message names (a limit, a value).
+"""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    code: str  # query_cut | words_cut | date_ignored | prefix_capped | phrase_timeout
+    message: str
+    detail: str = ""
+
+    def as_dict(self) -> dict[str, str]:
+        return {"code": self.code, "message": self.message, "detail": self.detail}
+
+
+def query_cut(limit: int) -> Notice:
+    return Notice("query_cut", f"query cut to its first {limit} characters", str(limit))
+
+
+def words_cut(limit: int) -> Notice:
+    return Notice("words_cut", f"only the first {limit} words were used", str(limit))
+
+
+def date_ignored(value: str) -> Notice:
+    message = f"date:{value} ignored: not a date (try date:2020 or date:2019..2021)"
+    return Notice("date_ignored", message, value)
+
+
+def prefix_capped(prefix: str, limit: int) -> Notice:
+    message = f"{prefix}*: only the first {limit} words were considered"
+    return Notice("prefix_capped", message, prefix)
+
+
+def phrase_timeout() -> Notice:
+    return Notice("phrase_timeout", "the phrase search took too long: some matches may be missing")
