@@ -8,6 +8,7 @@ a bad record is reported as `file:line: reason` and skipped, never fatal; one wr
 
 import ctypes
 import gzip
+import math
 import os
 import signal
 import sys
@@ -36,6 +37,7 @@ class IndexOptions:
     rebuild: bool = False
     prune: bool = False
     commit_every: int = 100_000
+    commit_seconds: float = 120.0  # also commit this often, so a killed run loses little
     limitmb: int = 256
     wait: float = 0.0
 
@@ -96,7 +98,7 @@ def index_sources(
         index = create_or_open(index_dir, rebuild=options.rebuild)
         existing = {} if options.rebuild else _indexed_documents(index)
         if options.rebuild:  # one commit replacing everything: see store.create_or_open
-            options = replace(options, commit_every=sys.maxsize)
+            options = replace(options, commit_every=sys.maxsize, commit_seconds=math.inf)
         run = _Run(index, options, existing, report, on_problem or (lambda _: None))
         for problem in problems:
             run.skip(str(problem))
@@ -140,6 +142,7 @@ class _Run:
         self.writer: IndexWriter | None = None
         self.pending = 0
         self.seen = 0
+        self.last_commit = time.monotonic()
 
     def skip(self, message: str) -> None:
         self.report.skipped.append(message)
@@ -181,7 +184,8 @@ class _Run:
             writer.update_document(**document.index_fields())
             self.report.updated += 1
         self.pending += 1
-        if self.pending >= self.options.commit_every:
+        overdue = time.monotonic() - self.last_commit >= self.options.commit_seconds
+        if self.pending >= self.options.commit_every or overdue:
             self.commit()
 
     def prune(self, in_scope: Callable[[str], bool]) -> None:
@@ -213,6 +217,7 @@ class _Run:
             self.writer.commit(mergetype=CLEAR if self.options.rebuild else None)
             self.writer = None
             self.pending = 0
+            self.last_commit = time.monotonic()
 
     def cancel(self) -> None:
         if self.writer is not None:
