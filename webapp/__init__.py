@@ -10,8 +10,9 @@ from collections.abc import Mapping
 from flask import Flask
 
 from search.query import MAX_QUERY_CHARS
-from webapp import api, arabic, errors, extension, headers, pages
+from webapp import api, arabic, cors, embed, errors, extension, headers, limits, pages, ratelimit
 from webapp.htmx import htmx
+from webapp.inert import InertJSONProvider
 from webapp.messages import FACET_LABELS
 from webapp.settings import load_settings
 
@@ -41,14 +42,17 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     app = Flask(__name__)
     app.config.update(load_settings(overrides=config))
     app.config.update({k: v for k, v in (config or {}).items() if not k.startswith("FAHRAS_")})
-    app.json.ensure_ascii = False  # type: ignore[attr-defined]
-    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.json = InertJSONProvider(app)
     htmx.init_app(app)
     extension.init_app(app)
     errors.init_app(app)
     headers.init_app(app)
+    cors.init_app(app)
+    limits.init_app(app)
+    ratelimit.init_app(app)
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(embed.bp)
     app.jinja_env.filters.update(number=arabic.number, arabic_date=arabic.day)
     app.jinja_env.globals.update(
         site_title=app.config["FAHRAS_SITE_TITLE"],

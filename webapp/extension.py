@@ -16,6 +16,7 @@ from flask import Flask, current_app, request
 
 from search.engine import SearchEngine
 from search.errors import IndexMissingError
+from webapp.inert import inert_result
 from webapp.params import SearchParams, parse_search_args
 
 log = logging.getLogger(__name__)
@@ -79,4 +80,4 @@ def run_search(params: SearchParams) -> dict[str, object]:
         facet_limit=config["FAHRAS_FACET_LIMIT"],
         fragment_size=config["FAHRAS_SNIPPET_CHARS"],
     )
-    return engine().search(wanted).as_dict()
+    return inert_result(engine().search(wanted).as_dict())

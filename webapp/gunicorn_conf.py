@@ -12,6 +12,8 @@ import multiprocessing
 import os
 
 from webapp.extension import warm_up
+from webapp.memory import memory_mb
+from webapp.settings import load_settings
 
 wsgi_app = "webapp:create_app()"
 bind = ["127.0.0.1:8000"]
@@ -27,8 +29,45 @@ max_requests_jitter = 500  # workers restart at different times, never all at on
 accesslog = None  # access logs cost throughput; turn on with --access-logfile -
 errorlog = "-"
 loglevel = "info"
+# What one request may cost before the app sees it: the longest query string the app accepts
+# (webapp/limits.py answers longer ones with an Arabic 414) fits well within the request line;
+# a GET needs few and short headers. Past these gunicorn answers 414/431/400 itself.
+limit_request_line = 8190  # the most gunicorn allows
+limit_request_fields = 50
+limit_request_field_size = 8190
+# The heartbeat file in memory: a disk stalled by a big indexing run cannot get healthy workers
+# killed for missing their heartbeat.
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
+# No runtime control socket (gunicorn 25+): nothing to reconfigure or stop the server through,
+# and no clash over ~/.gunicorn/gunicorn.ctl between several servers run by one user.
+control_socket_disable = True
+MEMORY_LIMIT_MB = int(load_settings()["FAHRAS_WORKER_MEMORY_MB"])  # type: ignore[call-overload]
 
 
 def post_worker_init(worker: object) -> None:
     """Open the index before the worker's first request, not during it."""
     warm_up(worker.wsgi)  # type: ignore[attr-defined]
+    opened = memory_mb()
+    if MEMORY_LIMIT_MB and opened > MEMORY_LIMIT_MB:
+        worker.log.warning(  # type: ignore[attr-defined]
+            "worker uses %.0f MB with the index just opened, over FAHRAS_WORKER_MEMORY_MB=%d: "
+            "raise it; until then workers are not recycled for memory",
+            opened,
+            MEMORY_LIMIT_MB,
+        )
+        worker.memory_guard = False  # type: ignore[attr-defined]
+    else:
+        worker.memory_guard = bool(MEMORY_LIMIT_MB)  # type: ignore[attr-defined]
+
+
+def post_request(worker: object, req: object, environ: object, resp: object) -> None:
+    """Recycle a worker whose private memory grew past the limit, once this request is answered.
+
+    max_requests recycles workers on a schedule; this catches a worker that grows faster (a leak
+    triggered by some input) before the machine runs short. The arbiter starts a fresh one.
+    """
+    if worker.memory_guard and memory_mb() > MEMORY_LIMIT_MB:  # type: ignore[attr-defined]
+        worker.log.warning(  # type: ignore[attr-defined]
+            "worker over FAHRAS_WORKER_MEMORY_MB=%d: restarting it", MEMORY_LIMIT_MB
+        )
+        worker.alive = False  # type: ignore[attr-defined]

@@ -1,12 +1,11 @@
 """HTML pages: home, search (whole page or htmx fragment), one document, OpenSearch description."""
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, Response, abort, render_template, request, url_for
 
 from webapp import arabic
 from webapp.extension import engine, request_params, run_search
 from webapp.htmx import wants_fragment
+from webapp.inert import web_link, without_bidi_controls
 from webapp.params import ParamError, SearchParams
 from webapp.presenter import search_context
 
@@ -39,15 +38,12 @@ def document(doc_id: str) -> str:
     view = engine().document(doc_id, q=params.q)
     if view is None:
         abort(404)
+    view.title = without_bidi_controls(view.title)
+    view.body = without_bidi_controls(view.body)
     back = url_for("pages.search", **params.args()) if request.args else None
     return render_template(
         "document.html", doc=view, params=params, back_url=back, original_url=web_link(view.url)
     )
-
-
-def web_link(url: str | None) -> str | None:
-    """`url` if it is an http(s) address: stored data must not smuggle in javascript: links."""
-    return url if url and urlsplit(url).scheme in ("http", "https") else None
 
 
 @bp.get("/opensearch.xml")

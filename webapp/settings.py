@@ -5,9 +5,12 @@ defaults cannot drift apart: `settings_markdown()` renders the table that docs/s
 carries, and a test fails if the two differ.
 """
 
+import ipaddress
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+
+from webapp.origins import parse_origins
 
 PREFIX = "FAHRAS_"
 
@@ -48,6 +51,14 @@ def _text(raw: str) -> str:
     return raw.strip()
 
 
+def _addresses(raw: str) -> str:
+    """IP addresses, space- or comma-separated, in their canonical spelling."""
+    try:
+        return " ".join(str(ipaddress.ip_address(a)) for a in raw.replace(",", " ").split())
+    except ValueError:
+        raise ValueError("IP addresses such as `127.0.0.1 ::1`, space-separated") from None
+
+
 SETTINGS = (
     Setting("INDEX", "index", "Directory of the index to serve (built by `fahras index`).", _text),
     Setting("SITE_TITLE", "فهرس", "Site name in the header, page titles and OpenSearch.", _text),
@@ -74,8 +85,37 @@ SETTINGS = (
     Setting(
         "EMBED_ORIGINS",
         "*",
-        "Origins allowed to embed the search widget, space-separated (`*`: any).",
-        _text,
+        "Sites allowed to embed the search widget and to call `/api/search` and `/api/suggest`"
+        " from a browser (CORS): origins such as `https://example.com`, space-separated;"
+        " `*`: any. See docs/embed.md.",
+        parse_origins,
+    ),
+    Setting(
+        "API_RATE_LIMIT",
+        120,
+        "Requests a minute each client may make to `/api/*`, in bursts of up to as many, per"
+        " gunicorn worker; beyond it a 429 with Retry-After (`0`: no limit).",
+        _int_between(0, 1_000_000),
+    ),
+    Setting(
+        "RATE_LIMIT_EXEMPT",
+        "127.0.0.1 ::1",
+        "Client addresses never rate-limited, space-separated (empty: none).",
+        _addresses,
+    ),
+    Setting(
+        "PROXY_HOPS",
+        0,
+        "Reverse proxies in front of the app whose X-Forwarded-For names the client (for rate"
+        " limits); `0`: the connecting address is the client. Set it behind nginx.",
+        _int_between(0, 5),
+    ),
+    Setting(
+        "WORKER_MEMORY_MB",
+        3072,
+        "Private memory above which a gunicorn worker is restarted after its current request"
+        " (`0`: never). A worker serving the 31,525 ANT articles uses about 600 MB.",
+        _int_between(0, 1_000_000),
     ),
 )
 

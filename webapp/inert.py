@@ -1,0 +1,55 @@
+"""Stored text made inert before a reader or another site sees it.
+
+The engine escapes every `<` of a document, so its text cannot become markup; two things get
+through escaping and are removed here, for the pages and the JSON API alike (other sites build
+their own pages from the API):
+
+- Bidi embedding, override and isolate controls (U+202A–U+202E, U+2066–U+2069) in titles,
+  snippets and bodies: they reorder the text the reader sees (a title that reads differently from
+  what it says, a snippet that swallows the text after it). The marks LRM, RLM and ALM, common
+  in real Arabic text, only nudge neutral characters and are kept.
+- Links that are not http(s): a `javascript:` or `data:` URL in the `url` field would run in the
+  page of whoever makes it a link.
+
+JSON answers also escape `<`, `>` and `&` (and the line separators JavaScript chokes on) as
+\\uXXXX: the values are unchanged once parsed, but the text holds no markup should something
+ever show or sniff it as HTML.
+"""
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask.json.provider import DefaultJSONProvider
+
+BIDI_CONTROLS = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
+WEB_SCHEMES = ("http", "https")
+# Outside strings JSON has none of these characters, so escaping them never changes a value.
+_JSON_ESCAPES = str.maketrans({c: f"\\u{ord(c):04x}" for c in "<>&\u2028\u2029"})
+
+
+def without_bidi_controls(text: str) -> str:
+    return text.translate(BIDI_CONTROLS)
+
+
+def web_link(url: str | None) -> str | None:
+    """`url` if it is an http(s) address, else None."""
+    return url if url and urlsplit(url).scheme in WEB_SCHEMES else None
+
+
+def inert_result(result: dict[str, object]) -> dict[str, object]:
+    """A search's answer (SearchResult.as_dict()) with its hits made inert, in place."""
+    for hit in result["results"]:  # type: ignore[attr-defined]
+        hit["title"] = without_bidi_controls(hit["title"])
+        hit["snippet"] = without_bidi_controls(hit["snippet"])
+        hit["url"] = web_link(hit["url"])
+    return result
+
+
+class InertJSONProvider(DefaultJSONProvider):
+    """Flask's JSON, readable Arabic (no \\u escapes for letters), markup characters escaped."""
+
+    ensure_ascii = False
+    sort_keys = False
+
+    def dumps(self, obj: Any, **kwargs: Any) -> str:
+        return super().dumps(obj, **kwargs).translate(_JSON_ESCAPES)
