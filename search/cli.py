@@ -31,6 +31,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # `fahras search ... | head`
         sys.stderr.close()
         return 0
+    except OSError as exc:  # an unreadable index, a full disk: one line, not a traceback
+        print(f"fahras: error: {exc}", file=sys.stderr)
+        return 1
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -23,3 +23,7 @@ class IndexMissingError(FahrasError):
 
 class QueryError(FahrasError):
     """A search parameter is invalid (bad date, unknown sort, page out of range)."""
+
+
+class IndexWriteError(FahrasError):
+    """Writing the index failed (disk full, file too large): the previous index is intact."""

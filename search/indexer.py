@@ -6,6 +6,7 @@ a bad record is reported as `file:line: reason` and skipped, never fatal; one wr
 (see search/store.py).
 """
 
+import contextlib
 import ctypes
 import gzip
 import math
@@ -20,9 +21,10 @@ from pathlib import Path
 from types import FrameType
 
 from whoosh.index import Index
-from whoosh.writing import CLEAR, IndexWriter
+from whoosh.writing import CLEAR, IndexingError, IndexWriter
 
 from search.documents import Document, RecordError, build_document
+from search.errors import IndexWriteError
 from search.loaders import LoadOptions, LoadProblem, read_file
 from search.loaders.discover import find_files
 from search.loaders.formats import format_of
@@ -115,6 +117,13 @@ def index_sources(
         except KeyboardInterrupt:
             run.cancel()
             report.interrupted = True
+        except OSError as exc:  # disk full, file too large, permissions: the commit is atomic
+            with contextlib.suppress(OSError, IndexingError):  # the failed commit closed it
+                run.cancel()
+            raise IndexWriteError(
+                f"could not write the index in {index_dir}: {exc.strerror or exc}; "
+                "the index is as it was before this run"
+            ) from exc
         write_meta(index_dir, last_update=time.strftime("%Y-%m-%dT%H:%M:%S%z"))
         report.documents = index.doc_count()
     report.index_bytes = sum(p.stat().st_size for p in index_dir.iterdir() if p.is_file())

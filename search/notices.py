@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True, slots=True)
 class Notice:
-    code: str  # query_cut | words_cut | date_ignored | prefix_capped | phrase_timeout
+    code: str  # query_cut words_cut date_ignored prefix_capped phrase_timeout search_timeout
     message: str
     detail: str = ""
 
@@ -37,3 +37,8 @@ def prefix_capped(prefix: str, limit: int) -> Notice:
 
 def phrase_timeout() -> Notice:
     return Notice("phrase_timeout", "the phrase search took too long: some matches may be missing")
+
+
+def search_timeout() -> Notice:
+    message = "the search took too long: the last words of the query were not used"
+    return Notice("search_timeout", message)

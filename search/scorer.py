@@ -19,14 +19,14 @@ from whoosh.searching import Searcher
 from search.analysis import terms_of
 from search.facets import FacetTable
 from search.normalize import normalize
-from search.notices import Notice, phrase_timeout, prefix_capped
+from search.notices import Notice, phrase_timeout, prefix_capped, search_timeout
 from search.postings import Postings, Scans
 from search.query import Clause, ParsedQuery
 from search.ranking import COORDINATION, EXACT_BOOST, MAX_PREFIX_TERMS, TITLE_BOOST
 from search.tokenize import iter_tokens
 
 MAX_PREFIX_SCAN = 2_000  # completions of a prefix looked at before choosing the most frequent
-TIME_LIMIT = 0.5  # seconds of phrase matching per search before it returns what it found
+TIME_LIMIT = 0.5  # seconds a search may spend matching before it returns what it found
 
 
 @dataclass(slots=True)
@@ -107,6 +107,9 @@ class QueryScorer:
         return result
 
     def _clause(self, clause: Clause) -> _Scored:
+        if time.monotonic() > self._deadline:  # e.g. 24 prefixes on a fragmented index
+            self._notice(search_timeout())
+            return _Scored(self.postings.size)
         fields = ("title",) if clause.field == "title" else ("title", "body")
         tokens = [token for token, _, _ in iter_tokens(clause.text)]
         match clause.kind:
