@@ -19,10 +19,11 @@ import sys
 import time
 from pathlib import Path
 
+from search.analysis import ANALYSIS_VERSION
 from search.engine import SearchEngine, SearchRequest
 from search.indexer import IndexOptions, index_sources
 from search.loaders import LoadOptions
-from search.store import index_exists
+from search.store import index_exists, read_meta
 
 EVAL_DIR = Path("/work/shared/eval")
 ARCHIVE = Path("/work/shared/corpus/ant_multisource.jsonl.gz")
@@ -56,7 +57,8 @@ def read_jsonl(path: Path) -> list[dict]:
 def ensure_index(work: Path, name: str, scale: str, rebuild: bool) -> Path:
     """The index of one set at one scale: built once, then reused."""
     index_dir = work / f"{name}-{scale}"
-    if index_exists(index_dir) and not rebuild:
+    current = read_meta(index_dir).get("analysis_version") == ANALYSIS_VERSION
+    if index_exists(index_dir) and current and not rebuild:
         print(f"note: reusing {index_dir} (--rebuild to build it afresh)", file=sys.stderr)
         return index_dir
     shutil.rmtree(index_dir, ignore_errors=True)

@@ -9,7 +9,6 @@ This reads Whoosh's W3 codec below its public API (`_terms.matcher` and the bloc
 whoosh3 pin is exact for this reason, and tests/test_engine.py checks the scores and matches.
 """
 
-import math
 import threading
 import time
 from collections import OrderedDict
@@ -21,9 +20,8 @@ from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 
 from search.analysis import stem_of
+from search.ranking import K1, B, idf
 
-K1 = 1.2
-B = 0.75
 CACHE_POSTINGS = 4_000_000
 
 _BYTE_LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float32)
@@ -125,9 +123,9 @@ class Postings:
         if docnums.size:
             lengths = self.lengths(field)[docnums]
             average = self.average_length(field)
-            idf = math.log(1 + (self.live_count - docnums.size + 0.5) / (docnums.size + 0.5))
             norm = K1 * (1 - B + B * lengths / average)
-            weights = (idf * frequencies * (K1 + 1) / (frequencies + norm)).astype(np.float32)
+            weight = idf(docnums.size, self.live_count)
+            weights = (weight * frequencies * (K1 + 1) / (frequencies + norm)).astype(np.float32)
         else:
             weights = frequencies
         with self._lock:

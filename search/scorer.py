@@ -1,11 +1,11 @@
 """Evaluate a parsed query over the whole index with arrays: which documents match, and scores.
 
-A word contributes BM25 from four views (stem and exact form, in title and body; see
-search/ranking.py for the weights), an OR-group sums its alternatives, and the groups combine
-in one of two modes: all of them required, or, when no document has them all, any of them with a
-coordination factor so that documents with more of the words come first. Phrases are matched by
-Whoosh on positions and scored like their words. Everything else is NumPy over cached postings,
-so a word in every document costs about as much as a rare one.
+A word contributes BM25 from four views (stem and exact form, in title and body), an OR-group
+sums its alternatives, and the groups combine in one of two modes: all of them required, or any
+of them with a coordination factor so that documents with more of the words come first
+(search/ranking.py holds the model: weights, which words count, and when each mode applies).
+Phrases are matched by Whoosh on positions and scored like their words. Everything else is
+NumPy over cached postings, so a word in every document costs about as much as a rare one.
 """
 
 import dataclasses
@@ -22,7 +22,15 @@ from search.normalize import normalize
 from search.notices import Notice, phrase_timeout, prefix_capped, search_timeout
 from search.postings import Postings, Scans
 from search.query import Clause, ParsedQuery
-from search.ranking import COORDINATION, EXACT_BOOST, MAX_PREFIX_TERMS, TITLE_BOOST
+from search.ranking import (
+    EXACT_BOOST,
+    MAX_PREFIX_TERMS,
+    TITLE_BOOST,
+    content_groups,
+    coordination,
+    requires_all_words,
+    word_scores,
+)
 from search.tokenize import iter_tokens
 
 MAX_PREFIX_SCAN = 2_000  # completions of a prefix looked at before choosing the most frequent
@@ -66,6 +74,8 @@ class QueryScorer:
         self.postings = Postings(searcher, table.live, scans)
 
     def evaluate(self, parsed: ParsedQuery) -> Evaluation:
+        for name in ("title", "body"):  # once per generation; not part of a search's time
+            self.postings.stem_forms(name)
         self._deadline = time.monotonic() + TIME_LIMIT
         self._notices: list[Notice] = []
         evaluation = self._evaluate(parsed)
@@ -83,22 +93,21 @@ class QueryScorer:
             required &= ~self._clause(clause).mask
         if not parsed.groups:
             return Evaluation(required, np.zeros(size, dtype=np.float32), partial=False)
-        groups = [self._group(group) for group in parsed.groups]
+        groups = [self._group(group) for group in content_groups(parsed.groups)]
         every = required.copy()
         for group in groups:
             every &= group.mask
         total = np.zeros(size, dtype=np.float32)
         for group in groups:
             total += group.scores
-        if every.any() or len(groups) == 1:
+        if len(groups) == 1 or (every.any() and requires_all_words(len(groups))):
             return Evaluation(every, np.where(every, total, 0).astype(np.float32), partial=False)
         matched = np.zeros(size, dtype=np.float32)
         for group in groups:
             matched += group.mask
         some = required & (matched > 0)
-        coordination = 1 + COORDINATION * (matched - 1) / (len(groups) - 1)
-        scores = np.where(some, total * coordination, 0).astype(np.float32)
-        return Evaluation(some, scores, partial=bool(some.any()))
+        scores = np.where(some, total * coordination(matched, len(groups)), 0).astype(np.float32)
+        return Evaluation(some, scores, partial=bool(some.any()) and not every.any())
 
     def _group(self, group: list[Clause]) -> _Scored:
         result = self._clause(group[0])
@@ -123,13 +132,17 @@ class QueryScorer:
 
     def _word(self, surface: str, fields: tuple[str, ...]) -> _Scored:
         normalized, stemmed = terms_of(surface)
-        result = _Scored(self.postings.size)
+        views = []
         for field in fields:
             boost = TITLE_BOOST if field == "title" else 1.0
             if stemmed is not None:
-                result.add(*self.postings.stem_bm25(field, stemmed), boost)
+                views.append((*self.postings.stem_bm25(field, stemmed), boost))
             if normalized:
-                result.add(*self.postings.bm25(field, normalized), boost * EXACT_BOOST)
+                views.append((*self.postings.bm25(field, normalized), boost * EXACT_BOOST))
+        result = _Scored(self.postings.size)
+        result.mask, result.scores = word_scores(
+            views, self.postings.size, self.postings.live_count
+        )
         return result
 
     def _exact(self, normalized: str, fields: tuple[str, ...]) -> _Scored:
