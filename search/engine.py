@@ -132,16 +132,14 @@ class _Generation:
         self.facets = FacetTable(self.searcher.reader())
         self.scorer = QueryScorer(self.searcher, self.facets, self.scans)
         self.vocabulary = Vocabulary(self.searcher, self.scans)
-        # Reading the term lists takes about a second on a large index: do it now, in the
-        # background, rather than on some reader's first keystroke.
-        threading.Thread(target=self._warm_up, daemon=True).start()
 
     def close(self) -> None:
         self.searcher.close()
         self.scans.close()
 
-    def _warm_up(self) -> None:
-        with contextlib.suppress(Exception):  # a closed searcher: a newer generation took over
+    def warm_up(self) -> None:
+        """Read the term lists (about a second on a large index) before a reader waits on them."""
+        with contextlib.suppress(Exception):  # closed meanwhile: a newer generation took over
             for field in ("body", "title"):
                 self.scorer.postings.stem_forms(field)
             self.vocabulary.words()
@@ -149,27 +147,60 @@ class _Generation:
 
 
 class SearchEngine:
-    def __init__(self, index_dir: Path) -> None:
+    """Searches one index; thread-safe.
+
+    With `reopen="wait"` (the default) a search after a commit waits for the new generation,
+    so the next result always reflects it, as a script or a test expects. With
+    `reopen="background"` (the web app) the new generation is opened and warmed in a thread
+    while searches go on in the old one, which is replaced when the new one is ready: a commit
+    never stalls a page, and new documents show up a second or two later.
+    """
+
+    def __init__(self, index_dir: Path, reopen: str = "wait") -> None:
+        if reopen not in ("wait", "background"):
+            raise ValueError(f"reopen must be 'wait' or 'background', not {reopen!r}")
         self.index_dir = Path(index_dir)
         self.index = open_index(self.index_dir)
+        self.reopen = reopen
         self._lock = threading.RLock()
         self._generation: _Generation | None = None
+        self._fresh: _Generation | None = None
+        self._opening = False
 
     def _current(self) -> _Generation:
-        """The live generation, reopened when a commit happened since it was opened."""
+        """The live generation (call with the lock held), replaced after a commit."""
         current = self._generation
-        if current is None or not current.searcher.up_to_date():
-            fresh = _Generation(self.index)  # first open the new one: if it fails, keep the old
-            if current is not None:
-                current.close()
-            current = self._generation = fresh
+        if self._fresh is not None:
+            current, self._fresh = self._fresh, None
+        elif current is None or (not self._opening and not current.searcher.up_to_date()):
+            if current is not None and self.reopen == "background":
+                self._opening = True
+                threading.Thread(target=self._open_in_background, daemon=True).start()
+                return current
+            current = _Generation(self.index)  # if this fails, the old one is kept
+            threading.Thread(target=current.warm_up, daemon=True).start()
+        if current is not self._generation:
+            if self._generation is not None:
+                self._generation.close()
+            self._generation = current
         return current
+
+    def _open_in_background(self) -> None:
+        fresh = None
+        try:
+            fresh = _Generation(self.index)
+            fresh.warm_up()
+        except Exception:  # keep serving the old generation; the next search tries again
+            fresh = None
+        with self._lock:
+            self._fresh, self._opening = fresh, False
 
     def close(self) -> None:
         with self._lock:
-            if self._generation is not None:
-                self._generation.close()
-                self._generation = None
+            for generation in (self._generation, self._fresh):
+                if generation is not None:
+                    generation.close()
+            self._generation = self._fresh = None
 
     def doc_count(self) -> int:
         with self._lock:

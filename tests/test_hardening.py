@@ -1,8 +1,11 @@
 """HTTP hardening (issue 6 §3): headers on every answer, size limits, API rate limits, no debug,
 and gunicorn settings that bound each worker's time and memory."""
 
+import ctypes
 import re
 import runpy
+import subprocess
+import sys
 import types
 from collections.abc import Callable
 from pathlib import Path
@@ -168,6 +171,12 @@ def test_ipv6_clients_are_limited_by_their_64() -> None:
     assert client_key("::ffff:192.0.2.1") == "192.0.2.1"
 
 
+def test_loopback_over_a_dual_stack_socket_is_exempt(make_app: Callable[..., Flask]) -> None:
+    client = make_app(FAHRAS_API_RATE_LIMIT=1).test_client()
+    mapped = {"REMOTE_ADDR": "::ffff:127.0.0.1"}
+    assert {client.get("/api/search", environ_base=mapped).status_code for _ in range(3)} == {200}
+
+
 @pytest.mark.parametrize(
     "environ",
     [
@@ -294,3 +303,34 @@ def test_a_limit_below_a_fresh_worker_warns_instead_of_restarting_forever(
 def test_memory_is_read_from_proc() -> None:
     assert memory_mb() > 1 and memory_mb(field="VmRSS") >= memory_mb()
     assert memory_mb(pid=2**30) == 0.0
+
+
+FRAGMENTING = """
+import sys
+from webapp.memory import fixed_mmap_threshold, memory_mb
+
+if sys.argv[1] == "fixed":
+    assert fixed_mmap_threshold()
+big = bytearray(8 * 2**20)
+big[::4096] = b"x" * len(big[::4096])
+del big  # by default glibc now serves blocks of up to 8 MB from the heap
+before = memory_mb()
+blocks = [bytearray(2 * 2**20) for _ in range(100)]  # like a generation's arrays
+for block in blocks:
+    block[::4096] = b"x" * len(block[::4096])
+still_used = blocks.pop()  # above the others in the heap: it cannot shrink past it
+del blocks, block
+print(memory_mb() - before)
+"""
+
+
+@pytest.mark.skipif(not hasattr(ctypes.CDLL(None), "mallopt"), reason="glibc only")
+def test_workers_give_freed_blocks_back_to_the_system() -> None:
+    def kept_mb(mode: str) -> float:
+        run = subprocess.run(
+            [sys.executable, "-c", FRAGMENTING, mode], capture_output=True, text=True, check=True
+        )
+        return float(run.stdout)
+
+    assert kept_mb("dynamic") > 100  # glibc's default: 200 MB freed, still resident
+    assert kept_mb("fixed") < 20  # what gunicorn workers do (post_worker_init)

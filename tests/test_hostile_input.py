@@ -207,18 +207,14 @@ def fragmented_engine(
     engine.close()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine: the prefix cap is per clause and per segment, so 24 prefix clauses on an "
-    "index of many segments cost seconds; there is no time limit on a whole search",
-)
 def test_many_prefixes_on_a_fragmented_index_stay_within_the_budget(
     fragmented_engine: SearchEngine,
 ) -> None:
+    """Each prefix is capped, and the whole search stops at the engine's time limit."""
     started = time.perf_counter()
     result = fragmented_engine.search(SearchRequest(q=PREFIXES))
-    assert result.total > 0
     assert time.perf_counter() - started < BUDGET_SECONDS
+    assert {n.code for n in result.notices} <= {"prefix_capped", "search_timeout"}
 
 
 # --- hostile documents ------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """The HTML pages through Flask's test client: whole pages, htmx fragments, errors in Arabic."""
 
 import re
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -237,7 +238,11 @@ def test_new_commits_show_up_without_a_restart(
         "date": "2024-05-01",
     }
     build_index([write_jsonl(tmp_path / "extra.jsonl", [extra])], index_dir)
-    assert "<mark>زرافة</mark>" in page(client, "/search?q=زرافة")
+    # The worker opens the new generation in the background and keeps answering meanwhile.
+    deadline = time.monotonic() + 10
+    while "<mark>زرافة</mark>" not in page(client, "/search?q=زرافة"):
+        assert time.monotonic() < deadline, "the commit did not show up within 10 s"
+        time.sleep(0.05)
 
 
 def test_the_index_is_opened_once_per_worker(make_app: Callable[..., Flask]) -> None:

@@ -38,7 +38,8 @@ class Fahras:
             return engine
         with self._lock:
             if self._engine is None or self._pid != os.getpid():
-                self._engine = SearchEngine(self.index_dir)  # a fork: never reuse the parent's
+                # A fork never reuses the parent's engine; commits are picked up in the background.
+                self._engine = SearchEngine(self.index_dir, reopen="background")
                 self._pid = os.getpid()
             return self._engine
 

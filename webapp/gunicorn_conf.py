@@ -12,7 +12,7 @@ import multiprocessing
 import os
 
 from webapp.extension import warm_up
-from webapp.memory import memory_mb
+from webapp.memory import fixed_mmap_threshold, memory_mb
 from webapp.settings import load_settings
 
 wsgi_app = "webapp:create_app()"
@@ -46,6 +46,7 @@ MEMORY_LIMIT_MB = int(load_settings()["FAHRAS_WORKER_MEMORY_MB"])  # type: ignor
 
 def post_worker_init(worker: object) -> None:
     """Open the index before the worker's first request, not during it."""
+    fixed_mmap_threshold()
     warm_up(worker.wsgi)  # type: ignore[attr-defined]
     opened = memory_mb()
     if MEMORY_LIMIT_MB and opened > MEMORY_LIMIT_MB:

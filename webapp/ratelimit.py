@@ -88,11 +88,18 @@ def _limit() -> Response | None:
 
 
 def canonical_address(raw: str) -> str:
-    """One spelling per address (`::0001` is `::1`), as FAHRAS_RATE_LIMIT_EXEMPT holds them."""
+    """One spelling per address, as FAHRAS_RATE_LIMIT_EXEMPT holds them.
+
+    `::0001` is `::1`, and an IPv4 client of a dual-stack socket (`::ffff:127.0.0.1`) is its
+    IPv4 address.
+    """
     try:
-        return str(ipaddress.ip_address(raw))
+        address = ipaddress.ip_address(raw)
     except ValueError:
         return raw
+    if address.version == 6 and address.ipv4_mapped is not None:
+        return str(address.ipv4_mapped)
+    return str(address)
 
 
 def client_key(raw: str) -> str:
@@ -100,12 +107,7 @@ def client_key(raw: str) -> str:
 
     An IPv6 host is given a whole /64 and can pick a new address in it for every request.
     """
-    try:
-        address = ipaddress.ip_address(raw)
-    except ValueError:
-        return raw
-    if address.version == 4:
-        return str(address)
-    if address.ipv4_mapped is not None:
-        return str(address.ipv4_mapped)
+    address = canonical_address(raw)
+    if ":" not in address:
+        return address
     return str(ipaddress.ip_network(f"{address}/{IPV6_PREFIX}", strict=False))

@@ -39,6 +39,9 @@ def find_files(sources: Sequence[str | Path]) -> tuple[list[Found], list[LoadPro
     for path in paths:
         if path.is_dir():
             walk.folder(path)
+        elif path.exists() and not path.is_file():  # reading a FIFO would block forever
+            reason = "not a regular file (a FIFO, socket or device), skipped"
+            walk.problems.append(LoadProblem(str(path), None, reason))
         elif format_of(path) is None:
             reason = f"unsupported file type (expected {describe_supported()})"
             walk.problems.append(LoadProblem(str(path), None, reason))
