@@ -11,6 +11,7 @@ from webapp.params import ParamError, SearchParams, parse_search_args
 from webapp.settings import SETTINGS, SettingsError, load_settings, settings_markdown
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "settings.md"
+README = Path(__file__).resolve().parents[1] / "README.md"
 
 
 def test_settings_defaults_environment_and_overrides() -> None:
@@ -31,6 +32,7 @@ def test_bad_settings_name_the_variable(environ: dict[str, str]) -> None:
 
 def test_every_setting_is_documented() -> None:
     assert settings_markdown() in DOCS.read_text(encoding="utf-8")
+    assert settings_markdown() in README.read_text(encoding="utf-8")
     assert all(setting.help for setting in SETTINGS)
 
 
