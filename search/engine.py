@@ -25,7 +25,6 @@ from search.highlight import MatchTerms, highlight_all, snippet, terms_for
 from search.notices import Notice
 from search.postings import Scans
 from search.query import clean_query, parse_query
-from search.ranking import scorer
 from search.schema import FACET_FIELDS, FACET_SEPARATOR
 from search.scorer import QueryScorer
 from search.store import open_index
@@ -126,7 +125,7 @@ class _Generation:
     """A searcher and everything derived from its index generation."""
 
     def __init__(self, index: Index) -> None:
-        self.searcher = index.searcher(weighting=scorer())
+        self.searcher = index.searcher()
         # Whoosh readers are not safe across threads: whole-vocabulary scans get their own.
         self.scans = Scans(index.reader())
         self.facets = FacetTable(self.searcher.reader())

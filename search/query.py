@@ -85,10 +85,6 @@ class ParsedQuery:
     date_to: datetime | None = None
     notices: list[Notice] = field(default_factory=list)
 
-    @property
-    def is_empty(self) -> bool:
-        return not self.groups and not self.filters and not self.date_from and not self.date_to
-
     def understood(self) -> str:
         """The canonical text of the query, as the engine read it."""
         parts = [" OR ".join(c.display() for c in group) for group in self.groups]

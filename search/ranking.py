@@ -18,7 +18,6 @@ and among 31,525 news articles) and holds for all queries alike: nothing is tune
 from collections.abc import Sequence
 
 import numpy as np
-from whoosh import scoring
 
 from search.analysis import terms_of
 from search.query import Clause
@@ -33,11 +32,6 @@ LONG_QUERY = 3  # content words from which documents need not have them all
 MAX_PREFIX_TERMS = 50
 
 View = tuple[np.ndarray, np.ndarray, float]  # docnums, BM25 weights (with the view's IDF), boost
-
-
-def scorer() -> scoring.WeightingModel:
-    """The same BM25 for whatever Whoosh itself scores."""
-    return scoring.BM25F(B=B, K1=K1)
 
 
 def idf(matching: int, documents: int) -> float:
