@@ -66,12 +66,17 @@ class Scans:
     def __init__(self, reader: IndexReader) -> None:
         self.reader = reader
         self.lock = threading.Lock()
+        self._terms: dict[str, list[str]] = {}
 
     def terms(self, field: str) -> list[str]:
+        """Every term of `field`, read once: the stem forms and the speller share the strings."""
         with self.lock:
-            return [
-                t.decode("utf-8") if isinstance(t, bytes) else t for t in self.reader.lexicon(field)
-            ]
+            found = self._terms.get(field)
+            if found is None:
+                terms = self.reader.lexicon(field)
+                found = [t.decode("utf-8") if isinstance(t, bytes) else t for t in terms]
+                self._terms[field] = found
+            return found
 
     def column(self, name: str) -> list[bytes]:
         """Every live document's value in column `name` (b"" where it has none)."""

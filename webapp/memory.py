@@ -8,7 +8,9 @@ dropped under pressure, so they would make a limit on plain RSS fire for no reas
 import ctypes
 from pathlib import Path
 
-M_MMAP_THRESHOLD = -3  # mallopt parameter (glibc malloc.h)
+M_MMAP_THRESHOLD = -3  # mallopt parameters (glibc malloc.h)
+M_ARENA_MAX = -8
+ARENAS = 2  # one per core: a gthread worker's threads otherwise each get an arena that keeps memory
 MMAP_THRESHOLD_BYTES = 128 * 1024  # glibc's initial value
 
 
@@ -26,7 +28,7 @@ def memory_mb(pid: int | str = "self", field: str = "RssAnon") -> float:
 
 
 def fixed_mmap_threshold() -> bool:
-    """Keep glibc's mmap threshold at 128 KB; False where the C library has no mallopt.
+    """Keep glibc's mmap threshold at 128 KB and its arenas few; False without mallopt.
 
     By default glibc raises the threshold to the size of each large block freed (up to 32 MB),
     after which blocks of that size come from the heap, where freed ones stay resident. Every
@@ -38,4 +40,5 @@ def fixed_mmap_threshold() -> bool:
         mallopt = ctypes.CDLL(None).mallopt
     except (OSError, AttributeError):
         return False
+    mallopt(M_ARENA_MAX, ARENAS)
     return bool(mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES))
