@@ -26,17 +26,23 @@ class MatchTerms:
     exact: frozenset[str] = frozenset()
     prefixes: tuple[str, ...] = field(default=())
     phrases: tuple[tuple[str, ...], ...] = field(default=())
+    # Verdicts by surface word: the snippets of one page of results repeat most of their words.
+    _seen: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
 
     def __bool__(self) -> bool:
         return bool(self.stems or self.exact or self.prefixes or self.phrases)
 
     def matches(self, surface: str) -> bool:
-        normalized, stemmed = terms_of(surface)
-        return (
-            normalized in self.exact
-            or (stemmed is not None and stemmed in self.stems)
-            or any(normalized.startswith(p) for p in self.prefixes)
-        )
+        verdict = self._seen.get(surface)
+        if verdict is None:
+            normalized, stemmed = terms_of(surface)
+            verdict = (
+                normalized in self.exact
+                or (stemmed is not None and stemmed in self.stems)
+                or any(normalized.startswith(p) for p in self.prefixes)
+            )
+            self._seen[surface] = verdict
+        return verdict
 
 
 def terms_for(parsed: ParsedQuery) -> MatchTerms:
@@ -64,7 +70,12 @@ def match_spans(text: str, terms: MatchTerms) -> list[tuple[int, int]]:
     if not terms:
         return []
     tokens = list(TOKEN_PATTERN.finditer(text))
-    marked = {i for i, token in enumerate(tokens) if terms.matches(token.group())}
+    seen, matches = terms._seen, terms.matches
+    marked = {
+        i
+        for i, token in enumerate(tokens)
+        if seen.get(surface := token.group()) or (surface not in seen and matches(surface))
+    }
     if terms.phrases:
         forms = [terms_of(token.group())[0] for token in tokens]
         for phrase in terms.phrases:

@@ -213,8 +213,10 @@ class _Run:
             procs = self.options.procs
             if procs > 1:
                 _tie_workers_to_parent()
+            # Separate segment files, not Whoosh's compound ones: a reader copies every part of a
+            # compound file into memory (BytesIO), which cost each web worker 250 MB on ANT.
             self.writer = self.index.writer(
-                procs=procs, multisegment=procs > 1, limitmb=self.options.limitmb
+                procs=procs, multisegment=procs > 1, limitmb=self.options.limitmb, compound=False
             )
         return self.writer
 

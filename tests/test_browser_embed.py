@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Frame, FrameLocator, Page, expect, sync_playwright
-from test_browser import ARTIFACTS, CHROMIUM_ARGS
+from playwright.sync_api import Browser, Frame, FrameLocator, Page, expect
+from test_browser import ARTIFACTS
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
@@ -121,14 +121,6 @@ def sites(sample_index: Path) -> Iterator[Sites]:
                 site.pages["/plain"] = host_page(fahras, widgets=False)
             yield Sites(host, stranger, fahras)
         app.extensions["fahras"].close()
-
-
-@pytest.fixture(scope="module")
-def browser(chromium: str) -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
 
 
 def open_page(browser: Browser, width: int = 1100) -> Page:
