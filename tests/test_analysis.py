@@ -2,7 +2,7 @@
 
 import json
 import pickle
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from html import escape
 from pathlib import Path
 
@@ -154,14 +154,16 @@ OTHER_DOCS = ["زير", "بنان"]
 
 
 @pytest.fixture(scope="module")
-def engine(tmp_path_factory: pytest.TempPathFactory) -> SearchEngine:
+def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SearchEngine]:
     """The documents indexed for real and read back through the engine."""
     directory: Path = tmp_path_factory.mktemp("index")
     source = directory / "docs.jsonl"
     rows = [{"id": str(n), "body": body} for n, body in enumerate(KITAB_DOCS + OTHER_DOCS)]
     source.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
     index_sources([source], directory / "ix")
-    return SearchEngine(directory / "ix")
+    engine = SearchEngine(directory / "ix")
+    yield engine
+    engine.close()
 
 
 def bodies(engine: SearchEngine, query: str) -> set[str]:
