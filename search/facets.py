@@ -107,11 +107,6 @@ class FacetTable:
         wanted = {normalize(v) for v in values}
         return self.selection_mask(facet, [v for v in column.values if normalize(v) in wanted])
 
-    def mask(self, docnums: Iterable[int]) -> np.ndarray:
-        mask = np.zeros(self.size, dtype=bool)
-        mask[np.fromiter(docnums, dtype=np.int64)] = True
-        return mask & self.live
-
     def selection_mask(self, facet: str, selected: Iterable[str]) -> np.ndarray:
         """Documents having any of the `selected` values of `facet`."""
         column = self.columns[facet]

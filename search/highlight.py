@@ -70,12 +70,7 @@ def match_spans(text: str, terms: MatchTerms) -> list[tuple[int, int]]:
     if not terms:
         return []
     tokens = list(TOKEN_PATTERN.finditer(text))
-    seen, matches = terms._seen, terms.matches
-    marked = {
-        i
-        for i, token in enumerate(tokens)
-        if seen.get(surface := token.group()) or (surface not in seen and matches(surface))
-    }
+    marked = {i for i, token in enumerate(tokens) if terms.matches(token.group())}
     if terms.phrases:
         forms = [terms_of(token.group())[0] for token in tokens]
         for phrase in terms.phrases:

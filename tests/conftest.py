@@ -47,15 +47,19 @@ def build_index(sources: list[Path], index_dir: Path, **options: object) -> Inde
     return index_sources(sources, index_dir, options=IndexOptions(**options))  # type: ignore[arg-type]
 
 
+def write_ant_slice(path: Path, stop: int | None, step: int) -> Path:
+    """Every `step`-th line of ANT multi-source up to line `stop`, as JSONL at `path`."""
+    if not ANT_CORPUS.exists():
+        pytest.skip(f"ANT corpus not found at {ANT_CORPUS}")
+    with gzip.open(ANT_CORPUS, "rt", encoding="utf-8") as corpus:
+        path.write_text("".join(itertools.islice(corpus, 0, stop, step)), encoding="utf-8")
+    return path
+
+
 @pytest.fixture(scope="session")
 def ant_slice(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """About 1,500 real news articles (every ANT_STRIDE-th line of ANT multi-source)."""
-    if not ANT_CORPUS.exists():
-        pytest.skip(f"ANT corpus not found at {ANT_CORPUS}")
-    path = tmp_path_factory.mktemp("ant") / "ant_slice.jsonl"
-    with gzip.open(ANT_CORPUS, "rt", encoding="utf-8") as corpus:
-        path.write_text("".join(itertools.islice(corpus, 0, None, ANT_STRIDE)), encoding="utf-8")
-    return path
+    return write_ant_slice(tmp_path_factory.mktemp("ant") / "ant_slice.jsonl", None, ANT_STRIDE)
 
 
 @pytest.fixture(scope="session")

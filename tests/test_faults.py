@@ -6,9 +6,7 @@ old or the new documents and never a broken one, and a web app that answers ever
 """
 
 import contextlib
-import gzip
 import http.client
-import itertools
 import json
 import os
 import random
@@ -26,7 +24,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from conftest import ANT_CORPUS, SAMPLE, build_index, write_jsonl
+from conftest import SAMPLE, build_index, write_ant_slice, write_jsonl
 
 from search.engine import SearchEngine, SearchRequest
 from search.store import LOCK_FILE, open_index
@@ -56,12 +54,7 @@ def ids_of(source: Path) -> list[str]:
 @pytest.fixture(scope="module")
 def ant_2000(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """2,000 ANT articles from all five sources (every 15th line of the corpus)."""
-    if not ANT_CORPUS.exists():
-        pytest.skip(f"ANT corpus not found at {ANT_CORPUS}")
-    path = tmp_path_factory.mktemp("ant2000") / "ant.jsonl"
-    with gzip.open(ANT_CORPUS, "rt", encoding="utf-8") as corpus:
-        path.write_text("".join(itertools.islice(corpus, 0, 30_000, 15)), encoding="utf-8")
-    return path
+    return write_ant_slice(tmp_path_factory.mktemp("ant2000") / "ant.jsonl", 30_000, 15)
 
 
 # --- SIGKILL at random points ---------------------------------------------------------------
