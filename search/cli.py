@@ -11,6 +11,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from search.datafiles import check_data_files
 from search.errors import FahrasError
 
 DEFAULT_INDEX = os.environ.get("FAHRAS_INDEX", "index")
@@ -21,6 +22,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     handler: Callable[[argparse.Namespace], int] = args.handler
     try:
+        check_data_files()
         return handler(args)
     except FahrasError as exc:
         print(f"fahras: error: {exc}", file=sys.stderr)

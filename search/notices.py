@@ -40,5 +40,5 @@ def phrase_timeout() -> Notice:
 
 
 def search_timeout() -> Notice:
-    message = "the search took too long: the last words of the query were not used"
+    message = "the search took too long: the last words of the query were not fully used"
     return Notice("search_timeout", message)

@@ -21,8 +21,8 @@ Input is the output of `search.normalize.normalize` (ة already folded to ه, ى
 import gzip
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from importlib import resources
 
+from search.datafiles import read_data
 from search.normalize import is_arabic_word
 
 # Definite article with the particles that can precede it, longest first.
@@ -81,7 +81,7 @@ UNSEEN = WordCounts(0, 0)
 @cache
 def lexicon() -> dict[str, WordCounts]:
     """Article-free word -> its counts in the news corpora (loaded once per process)."""
-    data = resources.files("search").joinpath("data/lexicon.tsv.gz").read_bytes()
+    data = read_data("data/lexicon.tsv.gz")
     counts: dict[str, WordCounts] = {}
     for line in gzip.decompress(data).decode("utf-8").splitlines():
         word, total, with_article = line.split("\t")

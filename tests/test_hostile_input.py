@@ -6,7 +6,6 @@ Files given to the indexer are in tests/test_hostile_files.py.
 """
 
 import re
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
@@ -17,13 +16,12 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
+from search import scorer
 from search.engine import SearchEngine, SearchRequest
 from search.errors import QueryError
 from search.query import MAX_QUERY_CHARS
 
 ARABIC = re.compile(r"[\u0600-\u06ff]{3,}")
-# A search takes milliseconds; phrase matching stops at 0.5 s. Anything near a second is a fault.
-BUDGET_SECONDS = 0.75
 HTMX = {"HX-Request": "true"}
 PREFIXES = " ".join(["ال*", "مت*", "تع*", "بال*", "وال*", "است*"] * 4)  # 24 prefix clauses
 STOP_PHRASES = " ".join(f'"{w} {w}"' for w in ["في", "من", "على", "إلى", "عن", "مع"] * 4)
@@ -81,27 +79,17 @@ HOSTILE_QUERIES = [
 ]
 
 
-def timed_get(client: FlaskClient, url: str, **headers: str) -> tuple[TestResponse, float]:
-    """The response and its time: the better of two runs, so one scheduler hiccup on a busy CI
-    machine is not taken for a slow query (a hostile query is slow every time)."""
-    best = float("inf")
-    for _ in range(2):
-        started = time.perf_counter()
-        response = client.get(url, headers=headers)
-        best = min(best, time.perf_counter() - started)
-        if best < BUDGET_SECONDS:
-            break
-    return response, best
+def assert_calm(response: TestResponse) -> str:
+    """A 200, or a 400/414 that explains itself in Arabic; never a trace.
 
-
-def assert_calm(response: TestResponse, seconds: float) -> str:
-    """A 200, or a 400/414 that explains itself in Arabic; never a trace; within the budget."""
+    How long a hostile query may take is the engine's time limit, checked below by what the
+    search reports; speed itself is measured in bench/, never by a wall clock here.
+    """
     body = response.get_data(as_text=True)
     assert response.status_code in (200, 400, 414), body[:300]
     assert "Traceback" not in body
     if response.status_code != 200:
         assert ARABIC.search(body), body[:300]
-    assert seconds < BUDGET_SECONDS, f"{seconds:.2f} s"
     return body
 
 
@@ -124,8 +112,8 @@ def ant_app(ant_index: Path) -> Iterator[Flask]:
 def test_hostile_queries_get_a_calm_answer(ant_app: Flask, path: str, query: str) -> None:
     url, _, mode = path.partition("#")
     headers = HTMX if mode == "htmx" else {}
-    response, seconds = timed_get(ant_app.test_client(), f"{url}?{query}", **headers)
-    body = assert_calm(response, seconds)
+    response = ant_app.test_client().get(f"{url}?{query}", headers=headers)
+    body = assert_calm(response)
     assert "<script>alert" not in body and "<img src=x" not in body
     if url.startswith("/api/"):
         assert response.is_json
@@ -137,10 +125,8 @@ def test_hostile_queries_get_a_calm_answer(ant_app: Flask, path: str, query: str
 
 @pytest.mark.parametrize("text", ["ب" * 10_000, "\u064e" * 600, PREFIXES, "a\x00\ud800b"])
 def test_hostile_analysis_requests(ant_app: Flask, text: str) -> None:
-    response, seconds = timed_get(
-        ant_app.test_client(), "/api/analyze?text=" + quote(text, safe="", errors="surrogatepass")
-    )
-    assert_calm(response, seconds)
+    url = "/api/analyze?text=" + quote(text, safe="", errors="surrogatepass")
+    assert_calm(ant_app.test_client().get(url))
 
 
 def test_a_long_query_is_cut_with_a_notice_by_the_engine(ant_engine: SearchEngine) -> None:
@@ -168,11 +154,9 @@ def test_a_long_query_is_cut_with_a_notice_by_the_engine(ant_engine: SearchEngin
         STOP_PHRASES,
     ],
 )
-def test_the_engine_takes_any_query_quickly(ant_engine: SearchEngine, q: str) -> None:
-    started = time.perf_counter()
+def test_the_engine_takes_any_query(ant_engine: SearchEngine, q: str) -> None:
     result = ant_engine.search(SearchRequest(q=q))
     ant_engine.suggest(q)
-    assert time.perf_counter() - started < BUDGET_SECONDS
     assert all("<script" not in hit.title + hit.snippet for hit in result.hits)
 
 
@@ -207,14 +191,41 @@ def fragmented_engine(
     engine.close()
 
 
-def test_many_prefixes_on_a_fragmented_index_stay_within_the_budget(
-    fragmented_engine: SearchEngine,
+def test_many_prefixes_on_a_fragmented_index_stop_at_the_time_limit(
+    fragmented_engine: SearchEngine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Each prefix is capped, and the whole search stops at the engine's time limit."""
-    started = time.perf_counter()
-    result = fragmented_engine.search(SearchRequest(q=PREFIXES))
-    assert time.perf_counter() - started < BUDGET_SECONDS
-    assert {n.code for n in result.notices} <= {"prefix_capped", "search_timeout"}
+    """The limit is enforced inside a prefix's expansion, where the time goes: with a clock
+    that runs out part-way, the prefix lookups stop and the search says so."""
+    reader = fragmented_engine._current().searcher.reader()
+    lookups = []
+    real_frequency = reader.doc_frequency
+
+    def counted_frequency(field: str, word: str) -> int:
+        lookups.append(word)
+        return real_frequency(field, word)
+
+    monkeypatch.setattr(reader, "doc_frequency", counted_frequency)
+    monkeypatch.setattr(scorer, "clock", lambda: 0.0)  # a clock that never runs out
+    full = fragmented_engine.search(SearchRequest(q=PREFIXES))
+    assert "search_timeout" not in {n.code for n in full.notices}
+    unlimited = len(lookups)
+    lookups.clear()
+
+    ticks = iter(range(10**9))
+    monkeypatch.setattr(scorer, "clock", lambda: next(ticks) * 0.01)  # out of time after 50 ticks
+    cut = fragmented_engine.search(SearchRequest(q=PREFIXES))
+    assert "search_timeout" in {n.code for n in cut.notices}
+    assert 0 < len(lookups) < unlimited / 4, (len(lookups), unlimited)
+    assert cut.total <= full.total
+
+
+def test_a_search_out_of_time_returns_what_it_has_with_a_notice(
+    ant_engine: SearchEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(scorer, "TIME_LIMIT", -1.0)  # the deadline has passed before it starts
+    result = ant_engine.search(SearchRequest(q="كتاب"))
+    assert [n.code for n in result.notices] == ["search_timeout"]
+    assert result.total == 0 and result.hits == []
 
 
 # --- hostile documents ------------------------------------------------------------------------

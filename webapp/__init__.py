@@ -9,6 +9,7 @@ from collections.abc import Mapping
 
 from flask import Flask
 
+from search.datafiles import check_data_files
 from search.query import MAX_QUERY_CHARS
 from webapp import api, arabic, cors, embed, errors, extension, headers, limits, pages, ratelimit
 from webapp.htmx import htmx
@@ -39,6 +40,7 @@ HTMX_CONFIG = {
 
 def create_app(config: Mapping[str, object] | None = None) -> Flask:
     """The app; `config` (Flask or FAHRAS_* keys) overrides the environment, for tests."""
+    check_data_files()  # a broken install fails here, at start-up, not on the first search
     app = Flask(__name__)
     app.config.update(load_settings(overrides=config))
     app.config.update({k: v for k, v in (config or {}).items() if not k.startswith("FAHRAS_")})
