@@ -125,7 +125,8 @@ def _lock_message(path: Path) -> str:
         )
     return (
         f"another indexer (pid {owner}) is updating {path.parent}; wait for it to finish, "
-        "run again with --wait SECONDS, or stop it (its work so far is discarded safely)"
+        "run again with --wait SECONDS, or stop it (the batches it committed are kept; only "
+        "its current batch is lost, and the next run redoes it)"
     )
 
 

@@ -148,6 +148,7 @@ def test_a_second_indexer_is_refused_while_the_lock_is_held(tmp_path: Path) -> N
     message = str(refused.value)
     assert f"pid {os.getpid()}" in message and "another indexer" in message
     assert "--wait" in message
+    assert "committed are kept" in message and "discarded" not in message
     assert build_index([SAMPLE], index_dir).unchanged == 60  # released: runs again
 
 

@@ -416,3 +416,17 @@ def test_ant_corpus_first_records() -> None:
     assert [r.line for r in records] == list(range(1, 501))
     assert all(r.fields["id"] and isinstance(r.fields["title"], str) for r in records)
     assert len({r.fields["id"] for r in records}) == 500
+
+
+def test_csv_header_of_30000_columns_is_read_and_checked(tmp_path: Path) -> None:
+    """The header check is linear (it was quadratic: 30,000 columns took 52 s, issue 16 §7)."""
+    names = ["title", "body", *(f"c{n}" for n in range(29_998))]
+    row = ["عنوان", "نص", *(str(n) for n in range(29_998))]
+    records, problems = load(write(tmp_path / "wide.csv", f"{','.join(names)}\n{','.join(row)}\n"))
+    assert problems == [] and len(records) == 1
+    assert records[0].fields["title"] == "عنوان" and records[0].fields["c29997"] == "29997"
+
+    repeated = [*names[:-1], "c15000"]
+    records, problems = load(write(tmp_path / "dup.csv", ",".join(repeated) + "\na\n"))
+    assert records == []
+    assert [p.reason for p in problems] == ["duplicate column name in header: 'c15000'"]

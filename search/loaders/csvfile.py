@@ -2,6 +2,7 @@
 
 import csv
 import re
+from collections import Counter
 from collections.abc import Generator, Iterator
 from contextlib import closing
 from pathlib import Path
@@ -67,18 +68,21 @@ def _header(
     except (csv.Error, _RowTooLongError) as exc:
         names, problem = None, f"unreadable header: {exc}"
     else:
-        empty = [number for number, name in enumerate(names, start=1) if not name]
-        repeated = sorted({name for name in names if names.count(name) > 1})
-        problem = None
-        if empty:
-            problem = f"empty column name in header (column {empty[0]})"
-        elif repeated:
-            problem = f"duplicate column name in header: {repeated[0]!r}"
+        problem = _header_problem(names)
     yield from feed.take_problems()
     if problem:
         yield LoadProblem(origin, None, problem)
         return None
     return names
+
+
+def _header_problem(names: list[str]) -> str | None:
+    """An empty or repeated column name; linear, for headers of tens of thousands of columns."""
+    empty = next((number for number, name in enumerate(names, start=1) if not name), None)
+    if empty is not None:
+        return f"empty column name in header (column {empty})"
+    repeated = sorted(name for name, count in Counter(names).items() if count > 1)
+    return f"duplicate column name in header: {repeated[0]!r}" if repeated else None
 
 
 def _fields(names: list[str], row: list[str], options: LoadOptions) -> dict[str, object]:
