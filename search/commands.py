@@ -50,6 +50,7 @@ def index(args: argparse.Namespace) -> int:
         on_problem=lambda message: _problem(progress, message),
     )
     progress.finish()
+    _print_not_shown(report)
     if args.json:
         print_json(report.as_dict())
     else:
@@ -69,6 +70,17 @@ def _problem(progress: Progress, message: str) -> None:
     if progress.live and progress.shown_any:
         sys.stderr.write("\r\x1b[K")
     print(message, file=sys.stderr)
+
+
+def _print_not_shown(report: IndexReport) -> None:
+    """After the first examples of each reason, stderr gets one count line per reason."""
+    for what, log in (("skipped", report.skipped), ("warnings", report.warnings)):
+        for reason, count in log.not_shown().items():
+            print(
+                f"... and {count:,} more {what} ({reason}) not listed: only the first "
+                f"{log.examples_per_reason} of each reason are",
+                file=sys.stderr,
+            )
 
 
 def _field_map(pairs: list[str]) -> dict[str, str]:
@@ -98,7 +110,7 @@ def _print_report(report: IndexReport, index_dir: Path) -> None:
         f"{report.seconds:.1f} s"
     )
     if report.skipped:
-        print(f"skipped records are listed above as file:line: reason ({len(report.skipped)})")
+        print(f"skipped records are listed above as file:line: reason ({len(report.skipped):,})")
 
 
 def _size(count: int) -> str:

@@ -25,9 +25,10 @@ from whoosh.writing import CLEAR, IndexingError, IndexWriter
 
 from search.documents import Document, RecordError, build_document
 from search.errors import IndexWriteError
-from search.loaders import LoadOptions, LoadProblem, read_file
+from search.loaders import LoadOptions, LoadProblem, RawRecord, read_file
 from search.loaders.discover import find_files
 from search.loaders.formats import format_of
+from search.problem_log import ProblemLog
 from search.store import create_or_open, write_meta, writer_lock
 
 ProgressCallback = Callable[[int, int], None]
@@ -50,8 +51,8 @@ class IndexReport:
     updated: int = 0
     unchanged: int = 0
     deleted: int = 0
-    skipped: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    skipped: ProblemLog = field(default_factory=ProblemLog)
+    warnings: ProblemLog = field(default_factory=ProblemLog)
     seconds: float = 0.0
     documents: int = 0
     index_bytes: int = 0
@@ -103,7 +104,7 @@ def index_sources(
             options = replace(options, commit_every=sys.maxsize, commit_seconds=math.inf)
         run = _Run(index, options, existing, report, on_problem or (lambda _: None))
         for problem in problems:
-            run.skip(str(problem))
+            run.skip(problem.where, problem.reason)
         total = _estimate_records([item.path for item in found])
         try:
             for item in found:
@@ -153,30 +154,32 @@ class _Run:
         self.seen = 0
         self.last_commit = time.monotonic()
 
-    def skip(self, message: str) -> None:
-        self.report.skipped.append(message)
-        self.on_problem(message)
+    def skip(self, where: str, reason: str) -> None:
+        if self.report.skipped.add(where, reason):
+            self.on_problem(f"{where}: {reason}")
 
-    def take(self, entry: object) -> None:
+    def warn(self, where: str, reason: str) -> None:
+        if self.report.warnings.add(where, reason):
+            self.on_problem(f"{where}: {reason}")
+
+    def take(self, entry: RawRecord | LoadProblem) -> None:
         self.seen += 1
         if isinstance(entry, LoadProblem):
-            self.skip(str(entry))
+            self.skip(entry.where, entry.reason)
             return
         where = f"{entry.origin}:{entry.line}"
         try:
             document = build_document(entry)
         except RecordError as exc:
-            self.skip(f"{where}: {exc}")
+            self.skip(where, str(exc))
             return
         first = self.first_seen.get(document.doc_id)
         if first is not None:
-            self.skip(f"{where}: duplicate id {document.doc_id!r} (first at {first})")
+            self.skip(where, f"duplicate id {document.doc_id!r} (first at {first})")
             return
         self.first_seen[document.doc_id] = where
         for warning in document.warnings:
-            message = f"{where}: {warning}"
-            self.report.warnings.append(message)
-            self.on_problem(message)
+            self.warn(where, warning)
         self._store(document)
 
     def _store(self, document: Document) -> None:

@@ -1,5 +1,6 @@
 """index_sources: incremental runs, pruning, bad records, the writer lock and crash safety."""
 
+import gzip
 import json
 import os
 import signal
@@ -15,6 +16,7 @@ from search.analysis import ANALYSIS_VERSION
 from search.engine import SearchEngine
 from search.errors import IndexLockedError, IndexMissingError
 from search.indexer import index_sources
+from search.problem_log import EXAMPLES_PER_REASON
 from search.store import open_index, write_meta, writer_lock
 
 
@@ -38,7 +40,7 @@ def generation(index_dir: Path) -> int:
 def test_first_run_adds_every_record(tmp_path: Path) -> None:
     report = build_index([SAMPLE], tmp_path / "ix")
     assert (report.added, report.updated, report.unchanged, report.deleted) == (60, 0, 0, 0)
-    assert report.documents == 60 and report.skipped == [] and not report.interrupted
+    assert report.documents == 60 and len(report.skipped) == 0 and not report.interrupted
     sample_ids = {json.loads(line)["id"] for line in SAMPLE.read_text("utf-8").splitlines()}
     assert set(stored(tmp_path / "ix")) == sample_ids
 
@@ -126,18 +128,56 @@ def test_bad_records_are_reported_with_file_and_line_and_the_rest_indexed(
     problems: list[str] = []
     report = index_sources([source], tmp_path / "ix", on_problem=problems.append)
 
-    assert [s.split(": ", 1)[0] for s in report.skipped] == [f"{source}:{n}" for n in (2, 3, 5, 6)]
-    assert "invalid JSON" in report.skipped[0]
-    assert "no text" in report.skipped[1]
-    assert "duplicate id 'a'" in report.skipped[2] and f"{source}:1" in report.skipped[2]
-    assert report.warnings == [f"{source}:4: unrecognised date 'يوم ما'; indexed without a date"]
-    assert sorted(problems) == sorted(report.skipped + report.warnings)
+    skipped = report.skipped.examples
+    assert [s.split(": ", 1)[0] for s in skipped] == [f"{source}:{n}" for n in (2, 3, 5, 6)]
+    assert "invalid JSON" in skipped[0]
+    assert "no text" in skipped[1]
+    assert "duplicate id 'a'" in skipped[2] and f"{source}:1" in skipped[2]
+    assert report.warnings.examples == [
+        f"{source}:4: unrecognised date 'يوم ما'; indexed without a date"
+    ]
+    assert sorted(problems) == sorted(skipped + report.warnings.examples)
     assert (report.added, report.documents) == (3, 3)
 
     docs = stored(tmp_path / "ix")
     assert set(docs) == {"a", "d", "e"}
     assert docs["a"]["title"] == "أول"  # the first of two duplicates wins
     assert "date" not in docs["d"] and docs["e"]["date"].year == 2019
+
+
+def test_many_bad_records_keep_a_bounded_report_and_a_short_stderr(tmp_path: Path) -> None:
+    """300,000 `{}` lines (issue 16 §5): counted, the first 20 listed, one summary line."""
+    bad = 300_000
+    good = json.dumps({"id": "ok", "title": "خبر", "body": "نص"}, ensure_ascii=False)
+    source = tmp_path / "bad.jsonl.gz"
+    with gzip.open(source, "wt", encoding="utf-8") as out:
+        out.write(good + "\n" + "{}\n" * bad + "not json\n" * 30)
+    run = subprocess.run(
+        [sys.executable, "-m", "search.cli", "index", source, "--index", tmp_path / "ix"],
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    lines = run.stderr.splitlines()
+    no_text = [
+        line
+        for line in lines
+        if line.endswith(": no text: both title and body are empty or missing")
+    ]
+    invalid = [line for line in lines if ": invalid JSON" in line]
+    assert no_text[0].startswith(f"{source}:2: ") and len(no_text) == EXAMPLES_PER_REASON
+    assert len(invalid) == EXAMPLES_PER_REASON
+    assert f"... and {bad - EXAMPLES_PER_REASON:,} more skipped (no text) not listed" in run.stderr
+    assert (
+        f"... and {30 - EXAMPLES_PER_REASON:,} more skipped (invalid JSON) not listed" in run.stderr
+    )
+    assert len(lines) == 2 * EXAMPLES_PER_REASON + 2
+    assert f"skipped {bad + 30:,}" in run.stdout
+
+    report = index_sources([source], tmp_path / "again")
+    assert len(report.skipped) == bad + 30
+    assert report.skipped.counts == {"no text": bad, "invalid JSON": 30}
+    assert len(report.skipped.examples) == 2 * EXAMPLES_PER_REASON
 
 
 def test_a_second_indexer_is_refused_while_the_lock_is_held(tmp_path: Path) -> None:

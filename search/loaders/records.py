@@ -23,9 +23,12 @@ class LoadProblem:
     line: int | None
     reason: str
 
+    @property
+    def where(self) -> str:
+        return self.origin if self.line is None else f"{self.origin}:{self.line}"
+
     def __str__(self) -> str:
-        where = self.origin if self.line is None else f"{self.origin}:{self.line}"
-        return f"{where}: {self.reason}"
+        return f"{self.where}: {self.reason}"
 
 
 @dataclass(frozen=True, slots=True)
