@@ -8,6 +8,7 @@ a bad record is reported as `file:line: reason` and skipped, never fatal; one wr
 
 import contextlib
 import ctypes
+import errno
 import gzip
 import math
 import os
@@ -28,8 +29,9 @@ from search.errors import IndexWriteError
 from search.loaders import LoadOptions, LoadProblem, RawRecord, read_file
 from search.loaders.discover import find_files
 from search.loaders.formats import format_of
+from search.parallel_writer import CheckedMpWriter, SubWriterLostError
 from search.problem_log import ProblemLog
-from search.store import create_or_open, write_meta, writer_lock
+from search.store import create_or_open, remove_leftovers, write_meta, writer_lock
 
 ProgressCallback = Callable[[int, int], None]
 
@@ -99,6 +101,7 @@ def index_sources(
     found, problems = find_files(sources)  # raises SourceError for a missing path
     with writer_lock(index_dir, wait=options.wait), _sigterm_as_interrupt():
         index = create_or_open(index_dir, rebuild=options.rebuild)
+        remove_leftovers(index_dir)
         existing = {} if options.rebuild else _indexed_documents(index)
         if options.rebuild:  # one commit replacing everything: see store.create_or_open
             options = replace(options, commit_every=sys.maxsize, commit_seconds=math.inf)
@@ -118,13 +121,11 @@ def index_sources(
         except KeyboardInterrupt:
             run.cancel()
             report.interrupted = True
-        except OSError as exc:  # disk full, file too large, permissions: the commit is atomic
-            with contextlib.suppress(OSError, IndexingError):  # the failed commit closed it
-                run.cancel()
-            raise IndexWriteError(
-                f"could not write the index in {index_dir}: {exc.strerror or exc}; "
-                "the index is as it was before this run"
-            ) from exc
+        except (OSError, SubWriterLostError) as exc:  # the failed batch is not committed
+            with contextlib.suppress(OSError, IndexingError, SubWriterLostError):
+                run.cancel()  # the failed commit may have closed it already
+            remove_leftovers(index_dir)  # its files: a full disk must not stay full
+            raise IndexWriteError(_write_failure(index_dir, exc, run.committed)) from exc
         write_meta(index_dir, last_update=time.strftime("%Y-%m-%dT%H:%M:%S%z"))
         report.documents = index.doc_count()
     report.index_bytes = sum(p.stat().st_size for p in index_dir.iterdir() if p.is_file())
@@ -151,6 +152,7 @@ class _Run:
         self.first_seen: dict[str, str] = {}
         self.writer: IndexWriter | None = None
         self.pending = 0
+        self.committed = 0  # changes of this run already committed
         self.seen = 0
         self.last_commit = time.monotonic()
 
@@ -218,8 +220,13 @@ class _Run:
                 _tie_workers_to_parent()
             # Separate segment files, not Whoosh's compound ones: a reader copies every part of a
             # compound file into memory (BytesIO), which cost each web worker 250 MB on ANT.
-            self.writer = self.index.writer(
-                procs=procs, multisegment=procs > 1, limitmb=self.options.limitmb, compound=False
+            limitmb, compound = self.options.limitmb, False
+            self.writer = (
+                CheckedMpWriter(
+                    self.index, procs=procs, multisegment=True, limitmb=limitmb, compound=compound
+                )
+                if procs > 1
+                else self.index.writer(limitmb=limitmb, compound=compound)
             )
         return self.writer
 
@@ -230,6 +237,7 @@ class _Run:
         if self.writer is not None:
             self.writer.commit(mergetype=CLEAR if self.options.rebuild else None)
             self.writer = None
+            self.committed += self.pending
             self.pending = 0
             self.last_commit = time.monotonic()
 
@@ -237,6 +245,25 @@ class _Run:
         if self.writer is not None:
             self.writer.cancel()
             self.writer = None
+
+
+def _write_failure(index_dir: Path, exc: Exception, committed: int) -> str:
+    """What failed, what the index now holds, and what to do (issue 16 §1, §4)."""
+    if isinstance(exc, OSError):
+        what = exc.strerror or str(exc)
+        advice = "free some space, then run" if exc.errno == errno.ENOSPC else "run"
+    else:
+        what, advice = str(exc), "run"
+    kept = (
+        f"the index keeps the {committed:,} documents this run committed before the failure"
+        if committed
+        else "the index is as it was before this run"
+    )
+    return (
+        f"could not write the index in {index_dir}: {what}; the batch being written was not "
+        f"committed, {kept}; {advice} the same command again to finish (what is indexed "
+        "is skipped)"
+    )
 
 
 def _indexed_documents(index: Index) -> dict[str, _Indexed]:

@@ -6,9 +6,11 @@ itself: ours is a `flock` on DIR/fahras.lock holding the owner's pid, released b
 the owner dies, so a crashed run never blocks the next one, and a live one is named.
 """
 
+import contextlib
 import fcntl
 import json
 import os
+import shutil
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,7 +18,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from whoosh import index as whoosh_index
-from whoosh.index import Index
+from whoosh.filedb.filestore import FileStorage
+from whoosh.index import TOC, Index
 
 from search.analysis import ANALYSIS_VERSION
 from search.errors import IndexLockedError, IndexMissingError
@@ -78,6 +81,41 @@ def create_or_open(index_dir: Path, *, rebuild: bool) -> Index:
         return index
     _check_version(index_dir)
     return whoosh_index.open_dir(str(index_dir), indexname=INDEX_NAME)
+
+
+def remove_leftovers(index_dir: Path) -> int:
+    """Delete what failed and killed runs left behind; the number of files removed.
+
+    Whoosh deletes unreferenced files only after a successful commit, so a commit that failed
+    on a full disk left its segment files there and the next run failed at once (issue 16 §4);
+    a run killed between writing and renaming a table of contents left `_MAIN_N.toc.<time>`
+    forever. Call it holding the writer lock: every file of the current generation is kept,
+    and nothing is removed when that generation cannot be read.
+    """
+    storage = FileStorage(str(index_dir))
+    try:
+        toc = TOC.read(storage, INDEX_NAME)
+    except Exception:  # damaged: for `fahras check` to report, not for us to prune
+        return 0
+    live = {segment.segment_id() for segment in toc.segments}
+    toc_name = TOC._filename(INDEX_NAME, toc.generation)
+    segment_file = TOC._segment_pattern(INDEX_NAME)
+    removed = 0
+    for path in index_dir.iterdir():
+        name = path.name
+        if path.is_dir() and name == f"{INDEX_NAME}.tmp":  # writers' scratch space
+            shutil.rmtree(path, ignore_errors=True)
+            removed += 1
+            continue
+        found = segment_file.match(name)
+        stale = (found and found.group(1) not in live) or (
+            name.startswith(f"_{INDEX_NAME}_") and ".toc" in name and name != toc_name
+        )
+        if stale and path.is_file():
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+                removed += 1
+    return removed
 
 
 def _check_version(index_dir: Path) -> None:

@@ -105,6 +105,66 @@ def test_sigkill_at_random_points_leaves_the_old_or_the_new_documents(
     assert stored_ids(index_dir) >= set(wanted)
 
 
+# --- a writer process lost (issue 16 §1) ----------------------------------------------------
+
+
+def writer_processes(indexer: int) -> list[int]:
+    """Whoosh's sub-writers: the indexer's children running its own command line (forks)."""
+    proc = Path("/proc")
+    try:
+        children = (proc / str(indexer) / "task" / str(indexer) / "children").read_text().split()
+        command = (proc / str(indexer) / "cmdline").read_bytes()
+    except FileNotFoundError:
+        return []
+    found = []
+    for child in children:
+        with contextlib.suppress(FileNotFoundError):
+            if (proc / child / "cmdline").read_bytes() == command:
+                found.append(int(child))
+    return found
+
+
+def wait_for(check: Callable[[], object], seconds: float = 120) -> object:
+    deadline = time.monotonic() + seconds
+    while not (value := check()):
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.01)
+    return value
+
+
+def test_a_killed_writer_process_fails_the_batch_and_a_rerun_completes(
+    tmp_path: Path, ant_2000: Path
+) -> None:
+    """SIGKILL one of `--procs 2`'s writer processes after the first commit: nothing is lost."""
+    index_dir = tmp_path / "ix"
+    command = fahras("index", ant_2000, "--index", index_dir, "--commit-every", BATCH, "--procs", 2)
+    with subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+    ) as indexer:
+        try:
+            wait_for(lambda: (index_dir / "_MAIN_1.toc").exists())  # the first batch is in
+            victim = wait_for(lambda: writer_processes(indexer.pid))[0]  # type: ignore[index]
+            os.kill(victim, signal.SIGKILL)
+            out, err = indexer.communicate(timeout=120)
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(indexer.pid, signal.SIGKILL)
+    kept = stored_ids(index_dir)
+    assert indexer.returncode == 1, out + err
+    assert err.startswith(f"fahras: error: could not write the index in {index_dir}: ")
+    assert f"writer process {victim} was killed by SIGKILL" in err
+    assert f"keeps the {len(kept):,} documents this run committed" in err
+    assert "Traceback" not in err and len(err.splitlines()) == 1
+    assert kept and len(kept) % BATCH == 0 and len(kept) < 2000
+
+    rerun = subprocess.run([*command, "--json"], capture_output=True, text=True)
+    assert rerun.returncode == 0, rerun.stderr
+    assert json.loads(rerun.stdout)["documents"] == 2000
+    assert stored_ids(index_dir) == set(ids_of(ant_2000))
+    with open_index(index_dir).searcher() as searcher:
+        assert searcher.doc_count() == 2000  # no duplicates either
+
+
 # --- re-indexing while gunicorn serves ------------------------------------------------------
 
 
