@@ -25,9 +25,11 @@ from urllib.parse import quote
 
 import pytest
 from conftest import SAMPLE, build_index, write_ant_slice, write_jsonl
+from whoosh.filedb.filestore import FileStorage
+from whoosh.index import TOC
 
 from search.engine import SearchEngine, SearchRequest
-from search.store import LOCK_FILE, open_index
+from search.store import INDEX_NAME, LOCK_FILE, META_FILE, open_index
 
 BATCH = 500  # --commit-every of the killed runs
 
@@ -402,6 +404,7 @@ def test_disk_full_during_a_commit_is_a_clear_error_and_the_index_stays(
     assert "the index is as it was" in failed.stderr and "Traceback" not in failed.stderr
     sample = set(ids_of(SAMPLE))
     assert stored_ids(full_disk.index_dir) == sample
+    assert leftovers(full_disk.index_dir) == []  # the failed batch's files are gone (§4)
     engine = SearchEngine(full_disk.index_dir)
     try:
         assert engine.search(SearchRequest(q="الكتاب")).total > 0
@@ -412,3 +415,70 @@ def test_disk_full_during_a_commit_is_a_clear_error_and_the_index_stays(
     again = subprocess.run(fahras("index", ant_300, "--index", full_disk.index_dir))
     assert again.returncode == 0
     assert stored_ids(full_disk.index_dir) == sample | set(ids_of(ant_300))
+
+
+def leftovers(index_dir: Path) -> list[str]:
+    """Files of the index folder that its current generation does not use."""
+    storage = FileStorage(str(index_dir))
+    toc = TOC.read(storage, INDEX_NAME)
+    live = {segment.segment_id() for segment in toc.segments}
+    ours = {
+        META_FILE,
+        LOCK_FILE,
+        f"{INDEX_NAME}_WRITELOCK",
+        TOC._filename(INDEX_NAME, toc.generation),
+    }
+    return sorted(
+        path.name
+        for path in index_dir.iterdir()
+        if path.name not in ours and path.name.split(".", 1)[0] not in live
+    )
+
+
+@pytest.mark.parametrize("procs", [1, 2])
+def test_disk_full_after_some_batches_says_what_was_kept_and_frees_the_space(
+    full_disk: FullDisk, ant_300: Path, procs: int
+) -> None:
+    """Issue 16 §3, §4: one line saying how many documents were kept; no files left behind."""
+    if full_disk.limit is not None:
+        pytest.skip("batches of 50 never reach a 1 MB file size limit: needs the tmpfs (root)")
+    index_dir = full_disk.index_dir
+    build_index([SAMPLE], index_dir)
+    command = fahras("index", ant_300, "--index", index_dir, "--commit-every", 50, "--procs", procs)
+    failed = subprocess.run(command, capture_output=True, text=True, preexec_fn=full_disk.limit)
+    assert failed.returncode == 1, failed.stdout + failed.stderr
+    assert len(failed.stderr.splitlines()) == 1 and "Traceback" not in failed.stderr
+    assert failed.stderr.startswith(f"fahras: error: could not write the index in {index_dir}: ")
+    kept = stored_ids(index_dir) - set(ids_of(SAMPLE))
+    assert kept and len(kept) % 50 == 0
+    assert f"the index keeps the {len(kept):,} documents this run committed" in failed.stderr
+    assert leftovers(index_dir) == []
+
+    full_disk.make_room()
+    again = subprocess.run(command, capture_output=True, text=True)
+    assert again.returncode == 0, again.stderr
+    assert stored_ids(index_dir) == set(ids_of(SAMPLE)) | set(ids_of(ant_300))
+
+
+def test_leftovers_of_killed_runs_are_removed_by_the_next_run(
+    tmp_path: Path, sample_index: Path
+) -> None:
+    """A temporary TOC, orphan segment files and scratch files of dead runs (issue 16 §4)."""
+    index_dir = tmp_path / "ix"
+    shutil.copytree(sample_index, index_dir)
+    junk = [
+        "_MAIN_1.toc.1764519911.123",
+        "_MAIN_0.toc",
+        "MAIN_deadrun0000000001.pst",
+        "MAIN_deadrun0000000001._stored.col",
+        "MAIN.tmp/run1.run",
+    ]
+    for name in junk:
+        (index_dir / name).parent.mkdir(exist_ok=True)
+        (index_dir / name).write_bytes(b"x" * 1000)
+    assert leftovers(index_dir) == sorted(["MAIN.tmp", *junk[:4]])
+
+    run = subprocess.run(fahras("index", SAMPLE, "--index", index_dir), capture_output=True)
+    assert run.returncode == 0, run.stderr
+    assert leftovers(index_dir) == []
+    assert stored_ids(index_dir) == set(ids_of(SAMPLE))
