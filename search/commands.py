@@ -5,10 +5,10 @@ import html
 import json
 import os
 import re
-import subprocess
 import sys
 from importlib import resources
 from pathlib import Path
+from typing import NoReturn
 
 from search.analysis import explain
 from search.engine import SearchEngine, SearchRequest
@@ -245,7 +245,9 @@ def _stale(index_dir: Path) -> bool:
     return False
 
 
-def _gunicorn(index_dir: Path, host: str, port: int) -> int:
+def _gunicorn(index_dir: Path, host: str, port: int) -> NoReturn:
+    """Become gunicorn (exec, same PID): a SIGTERM or Ctrl-C sent to `fahras serve` reaches
+    gunicorn's own master, which stops its workers, instead of leaving an orphan serving."""
     env = dict(os.environ, FAHRAS_INDEX=str(Path(index_dir).resolve()))
     command = [
         sys.executable,
@@ -258,4 +260,5 @@ def _gunicorn(index_dir: Path, host: str, port: int) -> int:
         "webapp:create_app()",
     ]
     print(f"serving {index_dir} on http://{host}:{port}/ (Ctrl-C to stop)", flush=True)
-    return subprocess.call(command, env=env)
+    sys.stderr.flush()
+    os.execve(sys.executable, command, env)
