@@ -21,7 +21,7 @@ from whoosh.util.times import long_to_datetime
 from search.dates import DateParseError, parse_date_bound
 from search.errors import QueryError
 from search.facets import ALL_FACETS, NO_DATE, FacetCounts, FacetTable, combine, filter_masks
-from search.highlight import MatchTerms, highlight_all, snippet, terms_for
+from search.highlight import MatchTerms, Span, highlight_all, marked_all, marked_snippet, terms_for
 from search.notices import Notice
 from search.postings import Scans
 from search.query import clean_query, parse_query
@@ -62,6 +62,11 @@ class Hit:
     author: list[str]
     tags: list[str]
     url: str | None
+    # The same as data, for faces that are not HTML: plain text and the matches' offsets in it.
+    title_text: str = ""
+    title_spans: tuple[Span, ...] = ()
+    snippet_text: str = ""
+    snippet_spans: tuple[Span, ...] = ()
 
 
 @dataclass(slots=True)
@@ -369,10 +374,12 @@ def _hit(
     stored: dict[str, object], score: float | None, terms: MatchTerms, request: SearchRequest
 ) -> Hit:
     body = str(stored.get("body") or "")
+    title = marked_all(str(stored.get("title") or ""), terms)
+    excerpt = marked_snippet(body, terms, request.fragments, request.fragment_size)
     return Hit(
         id=str(stored["id"]),
-        title=highlight_all(str(stored.get("title") or ""), terms),
-        snippet=snippet(body, terms, request.fragments, request.fragment_size),
+        title=title.html(),
+        snippet=excerpt.html(),
         score=score,
         date=_iso(stored.get("date")),
         category=_split(stored.get("category")),
@@ -380,6 +387,10 @@ def _hit(
         author=_split(stored.get("author")),
         tags=_split(stored.get("tags")),
         url=str(stored["url"]) if stored.get("url") else None,
+        title_text=title.text,
+        title_spans=title.spans,
+        snippet_text=excerpt.text,
+        snippet_spans=excerpt.spans,
     )
 
 

@@ -31,6 +31,8 @@ from search.loaders.formats import format_of
 from search.store import create_or_open, write_meta, writer_lock
 
 ProgressCallback = Callable[[int, int], None]
+PhaseCallback = Callable[[str], None]  # what a long silent step is doing, e.g. COMMITTING
+COMMITTING = "merging segments and committing…"
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +91,7 @@ def index_sources(
     options: IndexOptions | None = None,
     on_progress: ProgressCallback | None = None,
     on_problem: Callable[[str], None] | None = None,
+    on_phase: PhaseCallback | None = None,
 ) -> IndexReport:
     """Index `sources` into `index_dir`; see the module docstring for what is guaranteed."""
     load_options = load_options or LoadOptions()
@@ -102,6 +105,7 @@ def index_sources(
         if options.rebuild:  # one commit replacing everything: see store.create_or_open
             options = replace(options, commit_every=sys.maxsize, commit_seconds=math.inf)
         run = _Run(index, options, existing, report, on_problem or (lambda _: None))
+        run.on_phase = on_phase or (lambda _: None)
         for problem in problems:
             run.skip(str(problem))
         total = _estimate_records([item.path for item in found])
@@ -152,6 +156,7 @@ class _Run:
         self.pending = 0
         self.seen = 0
         self.last_commit = time.monotonic()
+        self.on_phase: PhaseCallback = lambda _: None
 
     def skip(self, message: str) -> None:
         self.report.skipped.append(message)
@@ -225,6 +230,7 @@ class _Run:
             self.cancel()  # a rebuild that found nothing to index keeps the old documents
             return
         if self.writer is not None:
+            self.on_phase(COMMITTING)  # minutes on a large run, with no record to count
             self.writer.commit(mergetype=CLEAR if self.options.rebuild else None)
             self.writer = None
             self.pending = 0
