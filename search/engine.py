@@ -24,7 +24,7 @@ from search.facets import ALL_FACETS, NO_DATE, FacetCounts, FacetTable, combine,
 from search.highlight import MatchTerms, Span, highlight_all, marked_all, marked_snippet, terms_for
 from search.notices import Notice
 from search.postings import Scans
-from search.query import clean_query, parse_query
+from search.query import clean_query, parse_query, resolve_loose_facets
 from search.schema import FACET_FIELDS, FACET_SEPARATOR
 from search.scorer import QueryScorer
 from search.store import open_index
@@ -231,6 +231,7 @@ class SearchEngine:
         with self._lock:
             generation = self._current()
             searcher, table = generation.searcher, generation.facets
+            resolve_loose_facets(parsed, lambda name: table.columns[name].values)
             evaluation = generation.scorer.evaluate(parsed)
             base = evaluation.mask
             if date_from or date_to:
