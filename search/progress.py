@@ -45,8 +45,14 @@ class Progress:
         self._show(describe(done, total, now - self.started, self._rate(now)))
 
     def phase(self, label: str) -> None:
-        """Name what the run is doing now that no record is counted, e.g. "committing…"."""
-        self.last_shown = self.clock()
+        """Name what the run is doing now that no record is counted, e.g. "committing…".
+
+        Not for a run too short to have shown anything: its commit takes no time either.
+        """
+        now = self.clock()
+        if not self.shown_any and now - self.started < self.interval:
+            return
+        self.last_shown = now
         counted = f"{self.done:,}/{self.total:,} records  " if self.total else ""
         self._show(f"{counted}{label}")
 
