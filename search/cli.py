@@ -9,6 +9,7 @@ import argparse
 import os
 import sys
 from collections.abc import Callable, Sequence
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from search.datafiles import check_data_files
@@ -44,6 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="fahras", description="Fahras: Arabic full-text search (index, search, serve)."
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = parser.add_subparsers(required=True, metavar="COMMAND")
 
     def index_option(p: argparse.ArgumentParser) -> None:
@@ -53,6 +55,12 @@ def build_parser() -> argparse.ArgumentParser:
             default=Path(DEFAULT_INDEX),
             help=f"index folder (default: $FAHRAS_INDEX or {DEFAULT_INDEX!r})",
         )
+
+    def server_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)"
+        )
+        p.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
 
     p = sub.add_parser("index", help="index files and folders of Arabic documents")
     p.add_argument(
@@ -101,18 +109,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=commands.index)
 
     p = sub.add_parser("delete", help="remove documents by id")
-    p.add_argument("ids", nargs="+", metavar="ID")
+    p.add_argument("ids", nargs="+", metavar="ID", help="document ids (fahras search shows them)")
     index_option(p)
     p.set_defaults(handler=commands.delete)
 
     p = sub.add_parser("stats", help="document count, facet values, date range, size")
     index_option(p)
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="print the statistics as JSON")
     p.set_defaults(handler=commands.stats)
 
     p = sub.add_parser("analyze", help="show how text is tokenized, normalized and stemmed")
     p.add_argument("text", help="the text, or - to read one item a line from stdin")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="print the tokens as JSON")
     p.set_defaults(handler=commands.analyze)
 
     p = sub.add_parser("search", help="search the index")
@@ -131,31 +139,45 @@ def build_parser() -> argparse.ArgumentParser:
         "--from", dest="date_from", metavar="DATE", help="earliest date (2020, 2020-04, 2020-04-16)"
     )
     p.add_argument("--to", dest="date_to", metavar="DATE", help="latest date, inclusive")
-    p.add_argument("--sort", choices=("relevance", "newest", "oldest"), default="relevance")
-    p.add_argument("--page", type=int, default=1)
-    p.add_argument("--limit", type=int, default=10, help="results per page (1-100)")
-    p.add_argument("--json", action="store_true")
+    p.add_argument(
+        "--sort",
+        choices=("relevance", "newest", "oldest"),
+        default="relevance",
+        help="order of the results (default: relevance)",
+    )
+    p.add_argument("--page", type=int, default=1, help="page of results to show (default 1)")
+    p.add_argument("--limit", type=int, default=10, help="results per page, 1-100 (default 10)")
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help="print the result as JSON: plain text, matches as [start, end] spans",
+    )
     p.set_defaults(handler=commands.search)
 
     p = sub.add_parser("suggest", help="autocomplete a prefix from the index")
-    p.add_argument("prefix")
+    p.add_argument("prefix", help="the beginning of a word or two, e.g. الانتخ")
     index_option(p)
-    p.add_argument("--limit", type=int, default=8)
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--limit", type=int, default=8, help="completions to show, 1-100 (default 8)")
+    p.add_argument("--json", action="store_true", help="print the completions as a JSON list")
     p.set_defaults(handler=commands.suggest)
 
     p = sub.add_parser("serve", help="serve the web UI and JSON API with gunicorn")
     index_option(p)
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=8000)
+    server_options(p)
     p.set_defaults(handler=commands.serve)
 
     p = sub.add_parser("demo", help="index the bundled sample corpus (if needed) and serve it")
     index_option(p)
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=8000)
+    server_options(p)
     p.set_defaults(handler=commands.demo)
     return parser
+
+
+def _version() -> str:
+    try:
+        return version("fahras")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        return "(not installed)"
 
 
 if __name__ == "__main__":

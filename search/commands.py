@@ -1,20 +1,21 @@
 """What each `fahras` subcommand does; argument parsing lives in search/cli.py."""
 
 import argparse
-import html
+import contextlib
 import json
 import os
-import re
-import subprocess
 import sys
 from importlib import resources
 from pathlib import Path
+from typing import NoReturn
 
 from search.analysis import explain
-from search.engine import SearchEngine, SearchRequest
+from search.engine import MAX_PER_PAGE, SearchEngine, SearchRequest
 from search.errors import FahrasError, SourceError
+from search.highlight import Marked
 from search.indexer import IndexOptions, IndexReport, index_sources
 from search.loaders import LoadOptions
+from search.preflight import check_sources
 from search.progress import Progress
 from search.store import index_exists, open_index, read_meta, writer_lock
 
@@ -23,16 +24,13 @@ def print_json(value: object) -> None:
     print(json.dumps(value, ensure_ascii=False, default=str))
 
 
-_MARK = re.compile(r"<mark>(.*?)</mark>", re.DOTALL)
-_TAG = re.compile(r"<[^>]+>")
-
-
 def index(args: argparse.Namespace) -> int:
     load_options = LoadOptions(
         encoding=args.encoding,
         field_map=_field_map(args.field),
         category_from_dir=args.category_from_dir,
     )
+    check_sources(args.sources, load_options)
     options = IndexOptions(
         procs=max(1, args.procs),
         rebuild=args.rebuild,
@@ -48,6 +46,7 @@ def index(args: argparse.Namespace) -> int:
         options,
         on_progress=progress.update,
         on_problem=lambda message: _problem(progress, message),
+        on_phase=progress.phase,
     )
     progress.finish()
     _print_not_shown(report)
@@ -164,7 +163,13 @@ def analyze(args: argparse.Namespace) -> int:
 
 
 def search(args: argparse.Namespace) -> int:
-    engine = SearchEngine(args.index)
+    _check_range("--limit", args.limit, 1, MAX_PER_PAGE)
+    _check_range("--page", args.page, 1, None)
+    with contextlib.closing(SearchEngine(args.index)) as engine:
+        return _search(engine, args)
+
+
+def _search(engine: SearchEngine, args: argparse.Namespace) -> int:
     filters: dict[str, list[str]] = {}
     for pair in args.filter:
         name, sep, value = pair.partition("=")
@@ -186,15 +191,41 @@ def search(args: argparse.Namespace) -> int:
     if args.query == "-":
         for line in sys.stdin:
             result = engine.search(request(line.rstrip("\n")))
-            print_json(result.as_dict())
+            print_json(plain_result(result.as_dict()))
             sys.stdout.flush()
         return 0
-    result = engine.search(request(args.query))
+    result = engine.search(request(args.query)).as_dict()
     if args.json:
-        print_json(result.as_dict())
-    else:
-        _print_results(result.as_dict())
+        print_json(plain_result(result))
+        return 0
+    if result["total"] and result["page"] > result["pages"]:
+        raise FahrasError(
+            f"--page {result['page']} is past the last page ({result['pages']}) "
+            f"of {_count(result['total'], 'result')}"
+        )
+    _print_results(result)
     return 0
+
+
+def _check_range(option: str, value: int, low: int, high: int | None) -> None:
+    if value < low or (high is not None and value > high):
+        wanted = f"between {low} and {high}" if high is not None else f"{low} or more"
+        raise FahrasError(f"{option} must be {wanted}")
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number:,} {noun}" + ("" if number == 1 else "s")
+
+
+def plain_result(result: dict) -> dict:
+    """The JSON answer for programs: titles and snippets as plain text, matches as spans.
+
+    Each span is [start, end], character offsets into that hit's `title` or `snippet`.
+    """
+    for hit in result["results"]:
+        for name in ("title", "snippet"):
+            hit[name] = hit.pop(f"{name}_text")
+    return result
 
 
 def _print_results(result: dict) -> None:
@@ -204,28 +235,33 @@ def _print_results(result: dict) -> None:
     if result["partial"]:
         print("No document has all the words; showing documents that match some of them.")
     print(
-        f"{result['total']:,} results · page {result['page']}/{result['pages']} · "
+        f"{_count(result['total'], 'result')} · page {result['page']}/{result['pages']} · "
         f"{result['took_ms']:.0f} ms"
     )
     if result["suggestion"]:
         print(f"did you mean: {result['suggestion']}")
     for number, hit in enumerate(result["results"], (result["page"] - 1) * result["per_page"] + 1):
-        meta = " · ".join(filter(None, [(hit["date"] or "")[:10], ", ".join(hit["source"])]))
-        print(f"\n{number}. {_terminal(hit['title'], colour, bold=True)}")
-        if meta:
-            print(f"   {meta}   [{hit['id']}]")
-        print(f"   {_terminal(hit['snippet'], colour)}")
+        title = Marked(hit["title_text"] or "(untitled)", tuple(hit["title_spans"]))
+        snippet = Marked(hit["snippet_text"], tuple(hit["snippet_spans"]))
+        meta = [(hit["date"] or "")[:10], ", ".join(hit["source"]), f"[{hit['id']}]"]
+        print(f"\n{number}. {_terminal(title, colour, bold=True)}")
+        print(f"   {' · '.join(filter(None, meta))}")
+        if snippet.text:
+            print(f"   {_terminal(snippet, colour)}")
 
 
-def _terminal(fragment: str, colour: bool, bold: bool = False) -> str:
-    """Our safe HTML as terminal text: <mark> becomes colour (or [brackets] when piped)."""
-    marked = _MARK.sub(lambda m: f"\x1b[1;33m{m[1]}\x1b[0m" if colour else f"[{m[1]}]", fragment)
-    text = html.unescape(_TAG.sub("", marked)).replace("\n", " ")
-    return f"\x1b[1m{text}\x1b[0m" if colour and bold else text
+def _terminal(text: Marked, colour: bool, bold: bool = False) -> str:
+    """Matches in bold yellow on a terminal, in [brackets] when piped; one line."""
+    rest = "\x1b[0;1m" if bold else "\x1b[0m"
+    line = text.render("\x1b[1;33m", rest) if colour else text.render("[", "]")
+    line = line.replace("\n", " ")
+    return f"\x1b[1m{line}\x1b[0m" if colour and bold else line
 
 
 def suggest(args: argparse.Namespace) -> int:
-    completions = SearchEngine(args.index).suggest(args.prefix, args.limit)
+    _check_range("--limit", args.limit, 1, MAX_PER_PAGE)
+    with contextlib.closing(SearchEngine(args.index)) as engine:
+        completions = engine.suggest(args.prefix, args.limit)
     if args.json:
         print_json(completions)
     else:
@@ -257,7 +293,9 @@ def _stale(index_dir: Path) -> bool:
     return False
 
 
-def _gunicorn(index_dir: Path, host: str, port: int) -> int:
+def _gunicorn(index_dir: Path, host: str, port: int) -> NoReturn:
+    """Become gunicorn (exec, same PID): a SIGTERM or Ctrl-C sent to `fahras serve` reaches
+    gunicorn's own master, which stops its workers, instead of leaving an orphan serving."""
     env = dict(os.environ, FAHRAS_INDEX=str(Path(index_dir).resolve()))
     command = [
         sys.executable,
@@ -270,4 +308,5 @@ def _gunicorn(index_dir: Path, host: str, port: int) -> int:
         "webapp:create_app()",
     ]
     print(f"serving {index_dir} on http://{host}:{port}/ (Ctrl-C to stop)", flush=True)
-    return subprocess.call(command, env=env)
+    sys.stderr.flush()
+    os.execve(sys.executable, command, env)

@@ -21,10 +21,10 @@ from whoosh.util.times import long_to_datetime
 from search.dates import DateParseError, parse_date_bound
 from search.errors import QueryError
 from search.facets import ALL_FACETS, NO_DATE, FacetCounts, FacetTable, combine, filter_masks
-from search.highlight import MatchTerms, highlight_all, snippet, terms_for
+from search.highlight import MatchTerms, Span, highlight_all, marked_all, marked_snippet, terms_for
 from search.notices import Notice
 from search.postings import Scans
-from search.query import clean_query, parse_query
+from search.query import clean_query, parse_query, resolve_loose_facets
 from search.schema import FACET_FIELDS, FACET_SEPARATOR
 from search.scorer import QueryScorer
 from search.store import open_index
@@ -62,6 +62,11 @@ class Hit:
     author: list[str]
     tags: list[str]
     url: str | None
+    # The same as data, for faces that are not HTML: plain text and the matches' offsets in it.
+    title_text: str = ""
+    title_spans: tuple[Span, ...] = ()
+    snippet_text: str = ""
+    snippet_spans: tuple[Span, ...] = ()
 
 
 @dataclass(slots=True)
@@ -226,6 +231,7 @@ class SearchEngine:
         with self._lock:
             generation = self._current()
             searcher, table = generation.searcher, generation.facets
+            resolve_loose_facets(parsed, lambda name: table.columns[name].values)
             evaluation = generation.scorer.evaluate(parsed)
             base = evaluation.mask
             if date_from or date_to:
@@ -369,10 +375,12 @@ def _hit(
     stored: dict[str, object], score: float | None, terms: MatchTerms, request: SearchRequest
 ) -> Hit:
     body = str(stored.get("body") or "")
+    title = marked_all(str(stored.get("title") or ""), terms)
+    excerpt = marked_snippet(body, terms, request.fragments, request.fragment_size)
     return Hit(
         id=str(stored["id"]),
-        title=highlight_all(str(stored.get("title") or ""), terms),
-        snippet=snippet(body, terms, request.fragments, request.fragment_size),
+        title=title.html(),
+        snippet=excerpt.html(),
         score=score,
         date=_iso(stored.get("date")),
         category=_split(stored.get("category")),
@@ -380,6 +388,10 @@ def _hit(
         author=_split(stored.get("author")),
         tags=_split(stored.get("tags")),
         url=str(stored["url"]) if stored.get("url") else None,
+        title_text=title.text,
+        title_spans=title.spans,
+        snippet_text=excerpt.text,
+        snippet_spans=excerpt.spans,
     )
 
 

@@ -2,11 +2,13 @@
 
 Whoosh's highlighter re-analyzes stored text through a chain of generators for every hit; this
 one reuses the analyzer's per-word cache and marks each token whose stem or exact form the query
-asked for, so بِالْكِتَابِ is marked whole when the reader typed كتاب. Everything but our `<mark>`
-is HTML-escaped, and each snippet is wrapped for bidi safety by the caller.
+asked for, so بِالْكِتَابِ is marked whole when the reader typed كتاب. The result is data, a
+`Marked` text with (start, end) spans, that each face renders its own way: `<mark>` in HTML with
+everything else escaped, colour on a terminal, spans in the CLI's JSON.
 """
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from html import escape
 
@@ -16,6 +18,29 @@ from search.tokenize import TOKEN_PATTERN, iter_tokens
 
 ELLIPSIS = "…"
 _SPACE = re.compile(r"\s+")
+
+Span = tuple[int, int]
+
+
+@dataclass(frozen=True, slots=True)
+class Marked:
+    """A text and the (start, end) offsets in it of the words the query matched, in order."""
+
+    text: str
+    spans: tuple[Span, ...] = ()
+
+    def render(self, opening: str, closing: str, quote: Callable[[str], str] = str) -> str:
+        """The text with each span between `opening` and `closing`, the rest through `quote`."""
+        out, cursor = [], 0
+        for start, end in self.spans:
+            out += [quote(self.text[cursor:start]), opening, quote(self.text[start:end]), closing]
+            cursor = end
+        out.append(quote(self.text[cursor:]))
+        return "".join(out)
+
+    def html(self) -> str:
+        """Safe HTML: everything escaped, matches in <mark>."""
+        return self.render("<mark>", "</mark>", escape)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,37 +106,41 @@ def match_spans(text: str, terms: MatchTerms) -> list[tuple[int, int]]:
     return [tokens[i].span() for i in sorted(marked)]
 
 
-def mark(text: str, spans: list[tuple[int, int]], start: int = 0, end: int | None = None) -> str:
-    """Escape text[start:end] and wrap the spans inside it in <mark>."""
-    end = len(text) if end is None else end
-    out, cursor = [], start
-    for span_start, span_end in spans:
-        if span_end <= start or span_start >= end:
-            continue
-        out.append(escape(text[cursor:span_start]))
-        out.append(f"<mark>{escape(text[span_start:span_end])}</mark>")
-        cursor = span_end
-    out.append(escape(text[cursor:end]))
-    return "".join(out)
+def marked_all(text: str, terms: MatchTerms) -> Marked:
+    """The whole text with every match (for titles and the document page)."""
+    return Marked(text, tuple(match_spans(text, terms)))
 
 
 def highlight_all(text: str, terms: MatchTerms) -> str:
-    """The whole text, escaped, with every match marked (for the document page)."""
-    return mark(text, match_spans(text, terms))
+    """The whole text, escaped, with every match marked."""
+    return marked_all(text, terms).html()
 
 
-def snippet(text: str, terms: MatchTerms, fragments: int = 2, size: int = 160) -> str:
-    """Up to `fragments` windows of about `size` characters around the densest matches."""
+def marked_snippet(text: str, terms: MatchTerms, fragments: int = 2, size: int = 160) -> Marked:
+    """Up to `fragments` windows of about `size` characters around the densest matches.
+
+    The windows are joined with ellipses into one text; the spans are offsets into that text.
+    """
     spans = match_spans(text, terms)
     if not spans:
         cut = _word_end(text, size)
-        return escape(text[:cut]) + (ELLIPSIS if cut < len(text) else "")
-    windows = _best_windows(text, spans, fragments, size)
-    parts = []
-    for start, end in windows:
-        part = mark(text, spans, start, end)
-        parts.append((ELLIPSIS if start > 0 else "") + part + (ELLIPSIS if end < len(text) else ""))
-    return " ".join(parts)
+        return Marked(text[:cut] + (ELLIPSIS if cut < len(text) else ""))
+    pieces: list[str] = []
+    shown: list[Span] = []
+    length = 0
+    for start, end in _best_windows(text, spans, fragments, size):
+        lead = (" " if pieces else "") + (ELLIPSIS if start > 0 else "")
+        offset = length + len(lead) - start
+        shown += [(s + offset, e + offset) for s, e in spans if start <= s and e <= end]
+        piece = lead + text[start:end] + (ELLIPSIS if end < len(text) else "")
+        pieces.append(piece)
+        length += len(piece)
+    return Marked("".join(pieces), tuple(shown))
+
+
+def snippet(text: str, terms: MatchTerms, fragments: int = 2, size: int = 160) -> str:
+    """marked_snippet() as safe HTML."""
+    return marked_snippet(text, terms, fragments, size).html()
 
 
 def _best_windows(

@@ -34,6 +34,8 @@ from search.problem_log import ProblemLog
 from search.store import create_or_open, remove_leftovers, write_meta, writer_lock
 
 ProgressCallback = Callable[[int, int], None]
+PhaseCallback = Callable[[str], None]  # what a long silent step is doing, e.g. COMMITTING
+COMMITTING = "merging segments and committing…"
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +94,7 @@ def index_sources(
     options: IndexOptions | None = None,
     on_progress: ProgressCallback | None = None,
     on_problem: Callable[[str], None] | None = None,
+    on_phase: PhaseCallback | None = None,
 ) -> IndexReport:
     """Index `sources` into `index_dir`; see the module docstring for what is guaranteed."""
     load_options = load_options or LoadOptions()
@@ -106,6 +109,7 @@ def index_sources(
         if options.rebuild:  # one commit replacing everything: see store.create_or_open
             options = replace(options, commit_every=sys.maxsize, commit_seconds=math.inf)
         run = _Run(index, options, existing, report, on_problem or (lambda _: None))
+        run.on_phase = on_phase or (lambda _: None)
         for problem in problems:
             run.skip(problem.where, problem.reason)
         total = _estimate_records([item.path for item in found])
@@ -155,6 +159,7 @@ class _Run:
         self.committed = 0  # changes of this run already committed
         self.seen = 0
         self.last_commit = time.monotonic()
+        self.on_phase: PhaseCallback = lambda _: None
 
     def skip(self, where: str, reason: str) -> None:
         if self.report.skipped.add(where, reason):
@@ -235,6 +240,7 @@ class _Run:
             self.cancel()  # a rebuild that found nothing to index keeps the old documents
             return
         if self.writer is not None:
+            self.on_phase(COMMITTING)  # minutes on a large run, with no record to count
             self.writer.commit(mergetype=CLEAR if self.options.rebuild else None)
             self.writer = None
             self.committed += self.pending

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True, slots=True)
 class Notice:
-    code: str  # query_cut words_cut date_ignored prefix_capped phrase_timeout search_timeout
+    code: str  # one per function below: query_cut, words_cut, date_ignored, facet_quotes…
     message: str
     detail: str = ""
 
@@ -33,6 +33,11 @@ def date_ignored(value: str) -> Notice:
 def prefix_capped(prefix: str, limit: int) -> Notice:
     message = f"{prefix}*: only the first {limit} words were considered"
     return Notice("prefix_capped", message, prefix)
+
+
+def facet_quotes(suggested: str) -> Notice:
+    message = f"no such value; a value with spaces goes in quotes: {suggested}"
+    return Notice("facet_quotes", message, suggested)
 
 
 def phrase_timeout() -> Notice:

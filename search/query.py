@@ -10,6 +10,10 @@
     انتخاب*              words starting with…, the most frequent MAX_PREFIX_TERMS of them
     date:2020  date:2019..2021  date:>2020-05 (from June)  date:<2021 (to 2020)  date:>=2020
 
+A facet value with spaces is quoted (`source:"عنب بلدي"`); unquoted, the words after it are
+taken into the value when together they name a known value exactly (resolve_loose_facets, with
+the index's values), and otherwise the result suggests the quotes.
+
 Anything that does not parse (an unbalanced quote or parenthesis, a lone operator, `*` alone)
 is read as plain words; parentheses are ignored. Queries are cut at MAX_QUERY_CHARS characters
 and MAX_CLAUSES words, and the result says so.
@@ -17,12 +21,13 @@ and MAX_CLAUSES words, and the result says so.
 
 import re
 import unicodedata
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from search.dates import DateParseError, parse_date_bound
 from search.normalize import normalize
-from search.notices import Notice, date_ignored, query_cut, words_cut
+from search.notices import Notice, date_ignored, facet_quotes, query_cut, words_cut
 
 MAX_QUERY_CHARS = 500
 MAX_CLAUSES = 24
@@ -43,6 +48,7 @@ FIELD_ALIASES = {
     "date": "date",
     "تاريخ": "date",
 }
+FACET_NAMES = ("category", "source", "author", "tags")
 OR_WORDS = frozenset({"OR", "أو", "او"})
 _INSTANT = timedelta(microseconds=1)
 
@@ -75,6 +81,16 @@ class Clause:
 
 
 @dataclass(slots=True)
+class LooseFacet:
+    """An unquoted facet value (`source:عنب`) and the plain words typed right after it."""
+
+    field: str
+    index: int  # its place in ParsedQuery.filters[field]
+    start: int  # the group of the first word after it
+    words: int = 0
+
+
+@dataclass(slots=True)
 class ParsedQuery:
     """The query as understood: OR-groups that are all wanted, exclusions and filters."""
 
@@ -84,6 +100,7 @@ class ParsedQuery:
     date_from: datetime | None = None
     date_to: datetime | None = None
     notices: list[Notice] = field(default_factory=list)
+    loose_facets: list[LooseFacet] = field(default_factory=list)
 
     def understood(self) -> str:
         """The canonical text of the query, as the engine read it."""
@@ -120,11 +137,13 @@ def parse_query(text: str) -> ParsedQuery:
     cleaned = cleaned.replace("(", " ").replace(")", " ")
     parsed = ParsedQuery(notices=notices)
     pending_or = False
+    loose: LooseFacet | None = None
     for match in _PIECE.finditer(cleaned):
         raw_field, quoted, word = match["field"], match["quoted"], match["word"]
         negated = bool(match["neg"])
         if word in OR_WORDS and not raw_field and not negated:
             pending_or = bool(parsed.groups)
+            loose = None
             continue
         field_name = FIELD_ALIASES.get(raw_field.lower()) if raw_field else None
         if raw_field and field_name is None:  # not a field: the colon was part of the text
@@ -133,14 +152,24 @@ def parse_query(text: str) -> ParsedQuery:
         value = quoted if quoted is not None else word
         if field_name == "date":
             _apply_date(parsed, value)
+            loose = None
             continue
-        if field_name in ("category", "source", "author", "tags"):
+        if field_name in FACET_NAMES:
+            loose = None
             if value.strip():
-                parsed.filters.setdefault(field_name, []).append(value.strip())
+                values = parsed.filters.setdefault(field_name, [])
+                values.append(value.strip())
+                if quoted is None and not negated:
+                    loose = LooseFacet(field_name, len(values) - 1, len(parsed.groups))
+                    parsed.loose_facets.append(loose)
             continue
         clause = _clause(value, quoted is not None, field_name)
         if clause is None:
             continue
+        if loose and clause == Clause("word", value.strip()) and not (negated or pending_or):
+            loose.words += 1
+        else:
+            loose = None
         if negated:
             parsed.excluded.append(clause)
         elif pending_or:
@@ -152,6 +181,34 @@ def parse_query(text: str) -> ParsedQuery:
         parsed.groups = _cut(parsed.groups)
         parsed.notices.append(words_cut(MAX_CLAUSES))
     return parsed
+
+
+def resolve_loose_facets(parsed: ParsedQuery, values_of: Callable[[str], Iterable[str]]) -> None:
+    """Read `source:عنب بلدي` as the value "عنب بلدي" when that is one of `values_of("source")`.
+
+    The longest run of the words after an unquoted facet value that completes a known value
+    (compared normalized) joins it and leaves the words searched; when none does and the value
+    alone is unknown too, a notice suggests the quotes.
+    """
+    for loose in reversed(parsed.loose_facets):  # later ones first: groups removed stay behind
+        words = []
+        for group in parsed.groups[loose.start : loose.start + loose.words]:
+            if len(group) > 1:  # `… arabia OR x`: that word belongs to its alternatives
+                break
+            words.append(group[0].text)
+        known = {normalize(value) for value in values_of(loose.field)}
+        values = parsed.filters[loose.field]
+        for taken in range(len(words), -1, -1):
+            candidate = " ".join([values[loose.index], *words[:taken]])
+            if normalize(candidate) in known:
+                values[loose.index] = candidate
+                del parsed.groups[loose.start : loose.start + taken]
+                break
+        else:
+            if words:
+                quoted = " ".join([values[loose.index], words[0]])
+                parsed.notices.append(facet_quotes(f'{loose.field}:"{quoted}"'))
+    parsed.loose_facets = []
 
 
 def _clause(value: str, quoted: bool, field_name: str | None) -> Clause | None:

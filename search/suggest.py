@@ -4,14 +4,18 @@ Whoosh's `terms_within` walks an automaton over the whole term dictionary (secon
 terms) and its Corrector ranks all candidates alike. Instead: the exact-view vocabulary is
 loaded once per generation as a set (half a second, on first use), a misspelt word's candidates
 are every known word one edit away (deletion, substitution, insertion, transposition), and
-the most frequent candidate wins. Completions come from the titles, which are short, written
-with care and name what readers look for; they keep their written form (مدرسة, not مدرسه).
+the most frequent candidate wins. A correction is a normalized term (مءخرا), so it is offered
+as readers write it: the most common form it has in a few documents that contain it (مؤخرا),
+looked up once per word and generation. Completions come from the titles, which are short,
+written with care and name what readers look for; they keep their written form (مدرسة, not
+مدرسه).
 """
 
 import bisect
+import itertools
 import threading
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from whoosh.searching import Searcher
 
@@ -25,6 +29,7 @@ from search.tokenize import TOKEN_PATTERN
 CORRECTION_FIELDS = ("body", "title")
 KNOWN_ENOUGH = 3  # a word in this many documents is not corrected
 BETTER_BY = 5  # a correction must be this many times more frequent than the word typed
+SURFACE_SAMPLE = 10  # documents read to learn how a corrected word is written
 _ALPHABET = "".join(sorted(ARABIC_LETTERS)) + "abcdefghijklmnopqrstuvwxyz0123456789"
 
 
@@ -37,6 +42,7 @@ class Vocabulary:
         self._lock = threading.Lock()
         self._words: frozenset[str] | None = None
         self._completions: tuple[list[str], list[tuple[int, str]]] | None = None
+        self._written: dict[str, str] = {}
 
     def doc_frequency(self, word: str) -> int:
         reader = self.searcher.reader()
@@ -63,6 +69,35 @@ class Vocabulary:
         best = ranked[0]
         return best if self.doc_frequency(best) >= max(KNOWN_ENOUGH, BETTER_BY * own) else None
 
+    def written(self, normalized: str) -> str:
+        """How readers write the indexed term `normalized`: its most common form (without
+        diacritics) in the first SURFACE_SAMPLE documents that have it; مءخرا -> مؤخرا."""
+        with self._lock:
+            known = self._written.get(normalized)
+        if known is not None:
+            return known
+        reader = self.searcher.reader()
+        forms: Counter[str] = Counter()
+        for field in CORRECTION_FIELDS:
+            if not reader.doc_frequency(field, normalized):
+                continue
+            live = (
+                d for d in reader.postings(field, normalized).all_ids() if not reader.is_deleted(d)
+            )
+            for docnum in itertools.islice(live, SURFACE_SAMPLE):
+                text = str(self.searcher.stored_fields(docnum).get(field) or "")
+                forms.update(
+                    strip_marks(m.group())
+                    for m in TOKEN_PATTERN.finditer(text)
+                    if terms_of(m.group())[0] == normalized
+                )
+            if forms:
+                break
+        form = forms.most_common(1)[0][0] if forms else normalized
+        with self._lock:
+            self._written[normalized] = form
+        return form
+
     def did_you_mean(self, parsed: ParsedQuery) -> str | None:
         """The query with each misspelt plain word replaced, or None if nothing changed."""
         changed = False
@@ -72,7 +107,7 @@ class Vocabulary:
             for clause in group:
                 text = clause.display()
                 if clause.kind == "word":
-                    fixed = _fix_words(clause.text, self.correct)
+                    fixed = _fix_words(clause.text, self.correct, self.written)
                     if fixed != clause.text:
                         changed = True
                         text = (f"{clause.field}:" if clause.field else "") + fixed
@@ -133,22 +168,17 @@ def _edits(word: str) -> set[str]:
     return deletes | transposes | replaces | inserts
 
 
-def _fix_words(text: str, correct: object) -> str:
-    """Replace each misspelt token of `text`, keeping the reader's spelling where it agrees."""
+def _fix_words(
+    text: str, correct: Callable[[str], str | None], written: Callable[[str], str]
+) -> str:
+    """Replace each misspelt token of `text` by its correction, as readers write it."""
     out, cursor = [], 0
     for match in TOKEN_PATTERN.finditer(text):
         normalized, _ = terms_of(match.group())
-        fixed = correct(normalized)  # type: ignore[operator]
+        fixed = correct(normalized)
         if fixed:
             out.append(text[cursor : match.start()])
-            out.append(_respell(strip_marks(match.group()), normalized, fixed))
+            out.append(written(fixed))
             cursor = match.end()
     out.append(text[cursor:])
     return "".join(out)
-
-
-def _respell(typed: str, normalized: str, fixed: str) -> str:
-    """Write the correction in the reader's letters where they agree: مدرصة → مدرسة, not مدرسه."""
-    if len(typed) != len(normalized) or len(fixed) != len(normalized):
-        return fixed
-    return "".join(t if n == f else f for t, n, f in zip(typed, normalized, fixed, strict=True))

@@ -8,6 +8,7 @@ states go to tests/artifacts/ (git-ignored) for a human to look at.
 import re
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -46,20 +47,29 @@ def open_page(browser: Browser, server: str, viewport: dict[str, int], js: bool 
     return page
 
 
-@pytest.fixture
-def desktop(browser: Browser, server: str) -> Iterator[Page]:
-    page = open_page(browser, server, DESKTOP)
-    yield page
-    page.context.close()
+@contextmanager
+def opened(
+    browser: Browser, server: str, viewport: dict[str, int], js: bool = True
+) -> Iterator[Page]:
+    """A page in a fresh context, closed however the test ends; then no script error is allowed."""
+    page = open_page(browser, server, viewport, js)
+    try:
+        yield page
+    finally:
+        page.context.close()
     assert page.problems == []  # type: ignore[attr-defined]  # script errors, CSP violations
 
 
 @pytest.fixture
+def desktop(browser: Browser, server: str) -> Iterator[Page]:
+    with opened(browser, server, DESKTOP) as page:
+        yield page
+
+
+@pytest.fixture
 def phone(browser: Browser, server: str) -> Iterator[Page]:
-    page = open_page(browser, server, PHONE)
-    yield page
-    page.context.close()
-    assert page.problems == []  # type: ignore[attr-defined]
+    with opened(browser, server, PHONE) as page:
+        yield page
 
 
 def shot(page: Page, name: str) -> None:
@@ -123,25 +133,36 @@ def test_back_restores_the_previous_results(desktop: Page) -> None:
     assert desktop.locator("input[value='ثقافة']").is_checked()
 
 
+def settled(page: Page, query: str) -> None:
+    """Wait until the results shown are those for `query`: no search is left in flight."""
+    expect(page.locator("#results .results-body")).to_have_attribute("data-query", query)
+    expect(page.locator("#results")).not_to_have_class(re.compile(r"\bhtmx-request\b"))
+
+
 def test_autocomplete_with_the_keyboard(desktop: Page) -> None:
     desktop.goto("/")
     box = desktop.locator("#q")
     box.press_sequentially("الذك", delay=20)
     options = desktop.locator('#suggestions [role="option"]')
-    options.first.wait_for()
-    assert box.get_attribute("aria-expanded") == "true"
+    expect(options.first).to_have_text(re.compile("^الذك"))
+    expect(options.first).to_have_attribute("dir", "rtl")
+    expect(box).to_have_attribute("aria-expanded", "true")
+    settled(desktop, "الذك")  # search as you type is done: nothing will redraw the list
     box.press("ArrowDown")
     box.press("ArrowDown")
+    expect(box).to_have_attribute("aria-activedescendant", "suggestion-1")
+    expect(options.nth(1)).to_have_attribute("aria-selected", "true")
     chosen = options.nth(1).inner_text()
-    assert box.get_attribute("aria-activedescendant") == "suggestion-1"
     box.press("Enter")
-    desktop.wait_for_url("**q=**")
+    settled(desktop, chosen)  # the chosen completion was searched
     expect(box).to_have_value(chosen)
-    assert box.get_attribute("aria-expanded") == "false"
+    expect(box).to_have_attribute("aria-expanded", "false")
     box.press_sequentially(" ج", delay=20)
-    options.first.wait_for()
+    expect(options.first).to_have_text(re.compile("^" + re.escape(chosen + " ج")))
     box.press("Escape")
-    assert desktop.locator("#suggestions").is_hidden() and box.input_value() == chosen + " ج"
+    expect(desktop.locator("#suggestions")).to_be_hidden()
+    expect(box).to_have_value(chosen + " ج")
+    settled(desktop, chosen + " ج")  # close the page only once its last search is answered
 
 
 def test_did_you_mean_and_paging_update_in_place(desktop: Page) -> None:
@@ -157,18 +178,17 @@ def test_did_you_mean_and_paging_update_in_place(desktop: Page) -> None:
 
 
 def test_search_works_without_javascript(browser: Browser, server: str) -> None:
-    page = open_page(browser, server, DESKTOP, js=False)
-    page.goto("/")
-    page.fill("#q", BOOK)
-    page.press("#q", "Enter")
-    page.wait_for_url("**/search?q=**")
-    expect_status(page, "٥ نتائج")
-    assert page.locator(".hit mark").count() > 0
-    page.locator("input[value='ثقافة']").check()
-    page.locator("button.apply").click()
-    page.wait_for_url("**category=**")
-    expect_status(page, "٤ نتائج")
-    page.context.close()
+    with opened(browser, server, DESKTOP, js=False) as page:
+        page.goto("/")
+        page.fill("#q", BOOK)
+        page.press("#q", "Enter")
+        page.wait_for_url("**/search?q=**")
+        expect_status(page, "٥ نتائج")
+        assert page.locator(".hit mark").count() > 0
+        page.locator("input[value='ثقافة']").check()
+        page.locator("button.apply").click()
+        page.wait_for_url("**category=**")
+        expect_status(page, "٤ نتائج")
 
 
 def test_phone_layout_has_no_horizontal_scroll(phone: Page) -> None:
@@ -185,6 +205,7 @@ def test_phone_layout_has_no_horizontal_scroll(phone: Page) -> None:
     shot(phone, "phone-facets-open")
     phone.locator("label", has_text="ثقافة").click()
     phone.wait_for_url("**category=**")
+    expect_status(phone, "٤ نتائج")  # the update is in before the page closes
     assert phone.locator("#facets").is_visible()  # the panel stays open across updates
 
 
@@ -192,14 +213,12 @@ def test_phone_layout_has_no_horizontal_scroll(phone: Page) -> None:
 def test_document_and_zero_results_pages(
     browser: Browser, server: str, viewport: dict[str, int], name: str
 ) -> None:
-    page = open_page(browser, server, viewport)
-    page.goto(f"/search?q={BOOK}")
-    page.locator(".hit-title a").first.click()
-    page.wait_for_url("**/doc/**")
-    assert page.locator(".doc-body mark").count() > 0 and no_horizontal_scroll(page)
-    shot(page, f"{name}-document")
-    page.goto("/search?q=xyzzy&category=رياضة")
-    assert "لا نتائج" in status(page) and no_horizontal_scroll(page)
-    shot(page, f"{name}-zero-results")
-    page.context.close()
-    assert page.problems == []  # type: ignore[attr-defined]
+    with opened(browser, server, viewport) as page:
+        page.goto(f"/search?q={BOOK}")
+        page.locator(".hit-title a").first.click()
+        page.wait_for_url("**/doc/**")
+        assert page.locator(".doc-body mark").count() > 0 and no_horizontal_scroll(page)
+        shot(page, f"{name}-document")
+        page.goto("/search?q=xyzzy&category=رياضة")
+        assert "لا نتائج" in status(page) and no_horizontal_scroll(page)
+        shot(page, f"{name}-zero-results")

@@ -17,6 +17,7 @@ RESULT_KEYS = {
 }  # fmt: skip
 HIT_KEYS = {
     "id", "title", "snippet", "score", "date", "category", "source", "author", "tags", "url",
+    "title_text", "title_spans", "snippet_text", "snippet_spans",
 }  # fmt: skip
 
 

@@ -11,7 +11,19 @@ from flask import Flask
 
 from search.datafiles import check_data_files
 from search.query import MAX_QUERY_CHARS
-from webapp import api, arabic, cors, embed, errors, extension, headers, limits, pages, ratelimit
+from webapp import (
+    api,
+    arabic,
+    bidi,
+    cors,
+    embed,
+    errors,
+    extension,
+    headers,
+    limits,
+    pages,
+    ratelimit,
+)
 from webapp.htmx import htmx
 from webapp.inert import InertJSONProvider
 from webapp.messages import FACET_LABELS
@@ -56,6 +68,12 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     app.register_blueprint(api.bp)
     app.register_blueprint(embed.bp)
     app.jinja_env.filters.update(number=arabic.number, arabic_date=arabic.day)
+    app.jinja_env.filters.update(
+        text_dir=bidi.direction,
+        html_dir=bidi.html_direction,
+        isolate_latin=bidi.isolate_latin,
+        paragraphs=bidi.paragraphs,
+    )
     app.jinja_env.globals.update(
         site_title=app.config["FAHRAS_SITE_TITLE"],
         typing_delay=app.config["FAHRAS_TYPING_DELAY_MS"],

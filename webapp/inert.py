@@ -16,6 +16,8 @@ JSON answers also escape `<`, `>` and `&` (and the line separators JavaScript ch
 ever show or sniff it as HTML.
 """
 
+import bisect
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -31,6 +33,16 @@ def without_bidi_controls(text: str) -> str:
     return text.translate(BIDI_CONTROLS)
 
 
+def inert_marked(text: str, spans: Sequence[tuple[int, int]]) -> tuple[str, list[tuple[int, int]]]:
+    """`text` without bidi controls, and highlight `spans` moved onto the same characters."""
+    removed = [i for i, c in enumerate(text) if ord(c) in BIDI_CONTROLS]
+
+    def moved(offset: int) -> int:
+        return offset - bisect.bisect_left(removed, offset)
+
+    return without_bidi_controls(text), [(moved(start), moved(end)) for start, end in spans]
+
+
 def web_link(url: str | None) -> str | None:
     """`url` if it is an http(s) address, else None."""
     return url if url and urlsplit(url).scheme in WEB_SCHEMES else None
@@ -39,8 +51,11 @@ def web_link(url: str | None) -> str | None:
 def inert_result(result: dict[str, object]) -> dict[str, object]:
     """A search's answer (SearchResult.as_dict()) with its hits made inert, in place."""
     for hit in result["results"]:  # type: ignore[attr-defined]
-        hit["title"] = without_bidi_controls(hit["title"])
-        hit["snippet"] = without_bidi_controls(hit["snippet"])
+        for name in ("title", "snippet"):
+            hit[name] = without_bidi_controls(hit[name])
+            hit[f"{name}_text"], hit[f"{name}_spans"] = inert_marked(
+                hit[f"{name}_text"], hit[f"{name}_spans"]
+            )
         hit["url"] = web_link(hit["url"])
     return result
 

@@ -76,6 +76,14 @@
     if (q) { q.setAttribute("aria-expanded", "false"); q.removeAttribute("aria-activedescendant"); }
   }
 
+  // As webapp/bidi.py: right to left unless clearly not Arabic, whatever the first word.
+  var ARABIC = /[\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF\uFB50-\uFDFF\uFE70-\uFEFF]/g;
+  function textDirection(text) {
+    var letters = (text.match(/\p{L}/gu) || []).length;
+    var arabic = (text.match(ARABIC) || []).length;
+    return letters && arabic < 0.25 * letters ? "ltr" : "rtl";
+  }
+
   function show(words) {
     var q = box();
     var list = listbox();
@@ -87,7 +95,7 @@
       option.id = "suggestion-" + index;
       option.setAttribute("role", "option");
       option.setAttribute("aria-selected", "false");
-      option.dir = "auto";
+      option.dir = textDirection(word);
       option.textContent = word;
       list.appendChild(option);
     });
