@@ -10,6 +10,7 @@ from dataclasses import dataclass
 @dataclass(frozen=True, slots=True)
 class Notice:
     code: str  # query_cut words_cut date_ignored prefix_capped phrase_timeout search_timeout
+    # phrase_capped budget_spent
     message: str
     detail: str = ""
 
@@ -37,6 +38,16 @@ def prefix_capped(prefix: str, limit: int) -> Notice:
 
 def phrase_timeout() -> Notice:
     return Notice("phrase_timeout", "the phrase search took too long: some matches may be missing")
+
+
+def phrase_capped(limit: int) -> Notice:
+    message = f"the phrase's words are very common: only {limit} documents were checked for it"
+    return Notice("phrase_capped", message, str(limit))
+
+
+def budget_spent(skipped: str) -> Notice:
+    message = f"the search used its time budget: {skipped} skipped"
+    return Notice("budget_spent", message, skipped)
 
 
 def search_timeout() -> Notice:

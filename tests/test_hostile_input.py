@@ -16,7 +16,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from search import scorer
+from search import budget
 from search.engine import SearchEngine, SearchRequest
 from search.errors import QueryError
 from search.query import MAX_QUERY_CHARS
@@ -205,14 +205,14 @@ def test_many_prefixes_on_a_fragmented_index_stop_at_the_time_limit(
         return real_frequency(field, word)
 
     monkeypatch.setattr(reader, "doc_frequency", counted_frequency)
-    monkeypatch.setattr(scorer, "clock", lambda: 0.0)  # a clock that never runs out
+    monkeypatch.setattr(budget, "clock", lambda: 0.0)  # a clock that never runs out
     full = fragmented_engine.search(SearchRequest(q=PREFIXES))
     assert "search_timeout" not in {n.code for n in full.notices}
     unlimited = len(lookups)
     lookups.clear()
 
     ticks = iter(range(10**9))
-    monkeypatch.setattr(scorer, "clock", lambda: next(ticks) * 0.01)  # out of time after 50 ticks
+    monkeypatch.setattr(budget, "clock", lambda: next(ticks) * 0.1)  # out of time in a few ticks
     cut = fragmented_engine.search(SearchRequest(q=PREFIXES))
     assert "search_timeout" in {n.code for n in cut.notices}
     assert 0 < len(lookups) < unlimited / 4, (len(lookups), unlimited)
@@ -222,7 +222,7 @@ def test_many_prefixes_on_a_fragmented_index_stop_at_the_time_limit(
 def test_a_search_out_of_time_returns_what_it_has_with_a_notice(
     ant_engine: SearchEngine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(scorer, "TIME_LIMIT", -1.0)  # the deadline has passed before it starts
+    monkeypatch.setattr(budget, "REQUEST_BUDGET", -1.0)  # the deadline has passed before it starts
     result = ant_engine.search(SearchRequest(q="كتاب"))
     assert [n.code for n in result.notices] == ["search_timeout"]
     assert result.total == 0 and result.hits == []
