@@ -64,3 +64,15 @@ def plan_cost(parsed: ParsedQuery, max_prefix_terms: int) -> CostPlan:
         prefix_terms=min(max_prefix_terms, max(MIN_PREFIX_TERMS, PREFIX_TERMS // share)),
         phrase_checks=PHRASE_CHECKS // max(1, phrases),
     )
+
+
+PREFIX_COST = 4  # a prefix reads up to MAX_PREFIX_TERMS posting lists
+PHRASE_COST = 3  # a phrase reads its words' postings and then their positions
+EXPENSIVE_COST = PREFIX_COST  # from this cost a search counts as expensive (a prefix at least)
+
+
+def query_cost(parsed: ParsedQuery) -> int:
+    """What a query costs in units of one plain word, known from its parse alone."""
+    clauses = [c for group in parsed.groups for c in group] + list(parsed.excluded)
+    weights = {"prefix": PREFIX_COST, "phrase": PHRASE_COST}
+    return max(1, sum(weights.get(c.kind, 1) for c in clauses))

@@ -132,6 +132,7 @@ class _Generation:
         self.facets = FacetTable(self.searcher.reader())
         self.scorer = QueryScorer(self.searcher, self.facets, self.scans)
         self.vocabulary = Vocabulary(self.searcher, self.scans)
+        self.served = (self.searcher.doc_count(), self.searcher.reader().generation())
 
     def close(self) -> None:
         self.searcher.close()
@@ -203,12 +204,27 @@ class SearchEngine:
             self._generation = self._fresh = None
 
     def doc_count(self) -> int:
-        with self._lock:
-            return self._current().searcher.doc_count()
+        return self._served()[0]
 
     def generation(self) -> int:
-        with self._lock:
-            return self._current().searcher.reader().generation()
+        return self._served()[1]
+
+    def _served(self) -> tuple[int, int]:
+        """(documents, generation) served, without waiting behind a running search.
+
+        A liveness check must answer at once: while another thread searches, the live
+        generation's own figures are read (that search picks up any newer commit).
+        """
+        if self._lock.acquire(blocking=False):
+            try:
+                return self._current().served
+            finally:
+                self._lock.release()
+        live = self._generation
+        if live is None:  # first use, being opened by the running search: wait for it
+            with self._lock:
+                return self._current().served
+        return live.served
 
     def search(self, request: SearchRequest) -> SearchResult:
         started = time.perf_counter()

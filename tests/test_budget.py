@@ -118,3 +118,17 @@ def test_within_the_budget_nothing_is_skipped(ant_engine: SearchEngine) -> None:
     assert "budget_spent" not in codes(result)
     assert any("<mark>" in hit.snippet for hit in result.hits)
     assert result.facets["source"].values
+
+
+@pytest.mark.parametrize(
+    ("q", "cost"),
+    [("", 1), ("كتاب", 1), ("كتاب الطفل", 2), ("انتخاب*", 4), ('"معرض الكتاب" -رياضة', 4)],
+)
+def test_a_query_costs_what_its_clauses_read(q: str, cost: int) -> None:
+    assert budget.query_cost(parse_query(q)) == cost
+
+
+def test_the_review_burst_query_is_expensive() -> None:
+    assert budget.query_cost(parse_query(BURST)) == 24 * budget.PREFIX_COST
+    assert budget.query_cost(parse_query(BURST)) >= budget.EXPENSIVE_COST
+    assert budget.query_cost(parse_query("كتاب الطفل")) < budget.EXPENSIVE_COST

@@ -26,7 +26,8 @@ ELSEWHERE = {"REMOTE_ADDR": "203.0.113.7"}  # a client that is not exempt from r
 
 
 def limited_app(make_app: Callable[..., Flask], **config: object) -> Flask:
-    return make_app(FAHRAS_API_RATE_LIMIT=3, FAHRAS_RATE_LIMIT_EXEMPT="", **config)
+    """An API limit of 12 a minute: bursts of 3, then one every 5 s."""
+    return make_app(FAHRAS_API_RATE_LIMIT=12, FAHRAS_RATE_LIMIT_EXEMPT="", **config)
 
 
 # --- headers ----------------------------------------------------------------------------------
@@ -113,7 +114,7 @@ def test_the_api_answers_an_arabic_429_with_retry_after(make_app: Callable[..., 
     statuses = [client.get("/api/search", environ_base=ELSEWHERE).status_code for _ in range(3)]
     refused = client.get("/api/suggest?q=x", environ_base=ELSEWHERE)
     assert statuses == [200, 200, 200] and refused.status_code == 429
-    assert refused.headers["Retry-After"] == "20"  # 3 a minute: the next token in 20 s
+    assert refused.headers["Retry-After"] == "5"  # 12 a minute: the next token in 5 s
     error = refused.get_json()["error"]
     assert error["status"] == 429 and ARABIC.search(error["message"])
     assert client.get("/search", environ_base=ELSEWHERE).status_code == 200  # pages: not limited
@@ -153,7 +154,8 @@ def test_forwarded_addresses_count_only_behind_a_trusted_proxy(
 def test_token_buckets_refill_and_stay_bounded() -> None:
     now = [0.0]
     buckets = TokenBuckets(60, clock=lambda: now[0], max_clients=2)
-    assert [buckets.take("a") for _ in range(60)] == [0.0] * 60
+    # A quarter of a minute's allowance at once, not the whole minute's (issue 15).
+    assert [buckets.take("a") for _ in range(15)] == [0.0] * 15
     assert buckets.take("a") == pytest.approx(1.0)
     now[0] += 0.5
     assert buckets.take("a") == pytest.approx(0.5)
@@ -163,6 +165,16 @@ def test_token_buckets_refill_and_stay_bounded() -> None:
     buckets.take("c")
     assert len(buckets) == 2  # "a", the least recently seen, was forgotten
     assert buckets.take("a") == 0.0  # …and starts again with a full bucket
+
+
+def test_a_costly_take_waits_for_its_cost_and_never_more_than_a_full_bucket() -> None:
+    now = [0.0]
+    buckets = TokenBuckets(600, clock=lambda: now[0])  # 10 a second, 150 at once
+    assert buckets.take("a", 96) == 0.0
+    assert buckets.take("a", 96) == pytest.approx((96 - 54) / 10)
+    now[0] += 15
+    assert buckets.take("a", 10_000) == 0.0  # more than it holds: passes when full
+    assert buckets.take("a", 1) == pytest.approx(0.1)
 
 
 def test_ipv6_clients_are_limited_by_their_64() -> None:

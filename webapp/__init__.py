@@ -11,7 +11,20 @@ from flask import Flask
 
 from search.datafiles import check_data_files
 from search.query import MAX_QUERY_CHARS
-from webapp import api, arabic, cors, embed, errors, extension, headers, limits, pages, ratelimit
+from webapp import (
+    api,
+    arabic,
+    cors,
+    embed,
+    errors,
+    extension,
+    headers,
+    hosts,
+    limits,
+    pages,
+    ratelimit,
+    slots,
+)
 from webapp.htmx import htmx
 from webapp.inert import InertJSONProvider
 from webapp.messages import FACET_LABELS
@@ -48,10 +61,12 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     htmx.init_app(app)
     extension.init_app(app)
     errors.init_app(app)
+    hosts.init_app(app)  # first of the checks: nothing is built on an untrusted Host
     headers.init_app(app)
     cors.init_app(app)
     limits.init_app(app)
     ratelimit.init_app(app)
+    slots.init_app(app)  # after the rate limits: a refused client takes no slot
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(embed.bp)
