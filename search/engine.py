@@ -241,8 +241,9 @@ class SearchEngine:
         if unknown:
             raise QueryError(f"unknown filter: {', '.join(sorted(unknown))}")
         with self._lock:
-            deadline = Deadline.after(REQUEST_BUDGET)  # from when this search has the searcher
             generation = self._current()
+            generation.scorer.warm()
+            deadline = Deadline.after(REQUEST_BUDGET)  # once the generation is ready
             searcher, table = generation.searcher, generation.facets
             evaluation = generation.scorer.evaluate(parsed, deadline)
             skipped: list[str] = []

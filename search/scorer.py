@@ -73,8 +73,7 @@ class QueryScorer:
 
     def evaluate(self, parsed: ParsedQuery, deadline: Deadline | None = None) -> Evaluation:
         """Match and score `parsed`, within its cost plan and matching's share of `deadline`."""
-        for name in ("title", "body"):  # once per generation; not part of a search's time
-            self.postings.stem_forms(name)
+        self.warm()
         whole = deadline or Deadline.after(budget.REQUEST_BUDGET)
         self._deadline = whole.sooner(budget.REQUEST_BUDGET * budget.MATCH_SHARE)
         self._plan: CostPlan = plan_cost(parsed, MAX_PREFIX_TERMS)
@@ -82,6 +81,11 @@ class QueryScorer:
         evaluation = self._evaluate(parsed)
         evaluation.notices = self._notices
         return evaluation
+
+    def warm(self) -> None:
+        """The term lists, read once per generation: not part of any search's budget."""
+        for name in ("title", "body"):
+            self.postings.stem_forms(name)
 
     def _evaluate(self, parsed: ParsedQuery) -> Evaluation:
         size = self.postings.size

@@ -132,3 +132,26 @@ def test_the_review_burst_query_is_expensive() -> None:
     assert budget.query_cost(parse_query(BURST)) == 24 * budget.PREFIX_COST
     assert budget.query_cost(parse_query(BURST)) >= budget.EXPENSIVE_COST
     assert budget.query_cost(parse_query("كتاب الطفل")) < budget.EXPENSIVE_COST
+
+
+def test_opening_a_generation_is_not_charged_to_the_search(
+    sample_index: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first search of a new generation reads the term lists (seconds on a big index or a
+    busy machine): its own budget starts after that, so it is not cut short."""
+    now = [0.0]
+    monkeypatch.setattr(budget, "clock", lambda: now[0])
+    real = Postings.stem_forms
+
+    def slow_forms(self: Postings, field: str) -> dict[str, list[str]]:
+        if field not in self._forms:  # reading the lists takes a whole budget
+            now[0] += budget.REQUEST_BUDGET
+        return real(self, field)
+
+    monkeypatch.setattr(Postings, "stem_forms", slow_forms)
+    engine = SearchEngine(sample_index)  # type: ignore[arg-type]
+    try:
+        result = engine.search(SearchRequest(q="كتاب"))
+    finally:
+        engine.close()
+    assert result.total > 0 and not codes(result)
