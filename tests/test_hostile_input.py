@@ -247,6 +247,9 @@ HOSTILE_DOCS = [
         "title": f"عنوان {RLO}مقلوب{PDF} مريب {RLO}exe.txt",
         "body": f"نص {RLO}مقلوب مريب {LRI}معزول",
         "url": "JaVaScRiPt:alert(1)",
+        "category": f"ثقافة{RLO}",
+        "source": f"{RLO}مصدر مقلوب{PDF}",
+        "author": f"{LRI}كاتب",
     },
     {"id": 'quote"><script>x</script>', "title": "معرف مريب", "body": "نص", "url": " javascript:1"},
     {"id": "data", "title": "رابط بيانات مريب", "body": "نص", "url": "data:text/html,<script>1"},
@@ -319,3 +322,60 @@ def test_hostile_documents_are_inert_in_json(hostile_client: FlaskClient) -> Non
     assert "<script" not in hits["markup"]["snippet"] + hits["markup"]["title"]
     assert hits["bidi"]["title"] == "عنوان مقلوب <mark>مريب</mark> exe.txt"
     assert not BIDI.search(hits["bidi"]["snippet"])
+
+
+# --- bidi controls in facet values and the query (issue 15) ----------------------------------
+
+
+def test_facet_values_lose_their_bidi_controls_when_indexed(hostile_client: FlaskClient) -> None:
+    answer = hostile_client.get("/api/search?q=" + quote("مقلوب")).get_json()
+    hit = next(h for h in answer["results"] if h["id"] == "bidi")
+    assert (hit["category"], hit["source"], hit["author"]) == (["ثقافة"], ["مصدر مقلوب"], ["كاتب"])
+    assert not BIDI.search(str(answer["facets"]))
+    narrowed = hostile_client.get("/api/search?source=" + quote("مصدر مقلوب")).get_json()
+    assert [h["id"] for h in narrowed["results"]] == ["bidi"]  # the clean value selects it
+
+
+@pytest.mark.parametrize(
+    ("path", "headers"),
+    [("/search", {}), ("/search", HTMX), ("/embed", {}), ("/embed/demo", {})],
+    ids=["page", "htmx", "widget", "demo"],
+)
+def test_bidi_controls_sent_by_a_reader_are_not_echoed(
+    hostile_client: FlaskClient, path: str, headers: dict[str, str]
+) -> None:
+    """In the query (the page's <title>), in filters (the chips), in the demo's options."""
+    q = quote(f"{RLO}مريب{PDF}")
+    response = hostile_client.get(
+        f"{path}?q={q}&source=" + quote(f"{RLO}مصدر مقلوب"), headers=headers
+    )
+    html = response.get_data(as_text=True)
+    title = re.search(r"<title>(.*?)</title>", html, re.S)
+    assert title is None or "‮" not in title.group(1)
+    # Left: attribute values (the reader's own input, sent back as typed) and <bdi> (isolated).
+    visible = re.sub(r'(?:value|href|hx-get|data-query|action)="[^"]*"|<bdi>[^<]*</bdi>', "", html)
+    assert not BIDI.search(visible), path
+
+
+def test_a_legacy_result_is_made_inert_everywhere() -> None:
+    """An index built before values were cleaned still answers without bidi controls."""
+    from webapp.inert import inert_result
+
+    result = {
+        "query": f"{RLO}ق",
+        "understood": f"{RLO}ق",
+        "filters": {"source": [f"{LRI}م"]},
+        "results": [
+            {
+                "title": "t",
+                "snippet": "s",
+                "url": None,
+                "category": [f"ت{RLO}"],
+                "source": [f"{LRI}م"],
+                "author": [f"{PDF}ك"],
+                "tags": ["\u2069و"],
+            }
+        ],
+        "facets": {"source": {"values": [{"value": f"{RLO}م", "count": 1, "selected": True}]}},
+    }
+    assert not BIDI.search(str(inert_result(result)))

@@ -26,7 +26,7 @@ from webapp import (
     slots,
 )
 from webapp.htmx import htmx
-from webapp.inert import InertJSONProvider
+from webapp.inert import InertJSONProvider, without_bidi_controls
 from webapp.messages import FACET_LABELS
 from webapp.settings import load_settings
 
@@ -70,7 +70,9 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(embed.bp)
-    app.jinja_env.filters.update(number=arabic.number, arabic_date=arabic.day)
+    app.jinja_env.filters.update(
+        number=arabic.number, arabic_date=arabic.day, without_bidi=without_bidi_controls
+    )
     app.jinja_env.globals.update(
         site_title=app.config["FAHRAS_SITE_TITLE"],
         typing_delay=app.config["FAHRAS_TYPING_DELAY_MS"],

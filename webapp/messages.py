@@ -5,6 +5,7 @@ unknown one is shown as the engine wrote it rather than hidden.
 """
 
 from webapp.arabic import digits, month_name, number
+from webapp.inert import without_bidi_controls
 
 FACET_LABELS = {
     "category": "التصنيف",
@@ -68,9 +69,10 @@ def notice(item: dict[str, str]) -> str:
 
 
 def facet_value_label(facet: str, value: str) -> str:
-    """How a facet value reads on the page (years and months in Arabic digits and names)."""
+    """How a facet value reads on the page (years and months in Arabic digits and names; no
+    bidi controls, which a value typed into a URL may carry)."""
     if facet == "year":
         return digits(value)
     if facet == "month":
         return month_name(value)
-    return value
+    return without_bidi_controls(value)
