@@ -15,7 +15,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from webapp import gunicorn_conf
-from webapp.limits import MAX_QUERY_STRING_BYTES
+from webapp.limits import MAX_BODY_BYTES, MAX_QUERY_STRING_BYTES
 from webapp.memory import memory_mb
 from webapp.ratelimit import TokenBuckets, client_key
 from webapp.settings import SettingsError, load_settings
@@ -70,7 +70,7 @@ def assert_security_headers(headers: object) -> None:
 def test_errors_raised_before_a_route_also_carry_the_headers(
     make_app: Callable[..., Flask], tmp_path: Path
 ) -> None:
-    too_big = make_app().test_client().post("/api/search", data=b"x" * 20_000)
+    too_big = make_app().test_client().post("/api/search", data=b"x" * 40_000)
     limited = limited_app(make_app).test_client()
     for _ in range(4):
         refused = limited.get("/api/suggest?q=x", environ_base=ELSEWHERE)
@@ -101,9 +101,50 @@ def test_the_longest_accepted_query_fits_the_query_string_limit(client: FlaskCli
 
 
 def test_a_request_body_is_refused_with_an_arabic_413(client: FlaskClient) -> None:
-    response = client.post("/api/search", data=b"x" * 20_000)
+    response = client.post("/api/analyze", data=b"x" * (MAX_BODY_BYTES + 1))
     assert response.status_code == 413
     assert ARABIC.search(response.get_json()["error"]["message"])
+
+
+LONG_TEXT = ("كِتَابُ الأطفالِ الجديد " * 300)[:5000]  # 5,000 characters, the documented most
+
+
+@pytest.mark.parametrize("form", ["json", "form"])
+def test_analyze_takes_its_documented_5000_characters_by_post(
+    client: FlaskClient, form: str
+) -> None:
+    """A GET carries about 1,100 Arabic letters; a POST body the whole 5,000 (issue 15)."""
+    sent = {"json": {"text": LONG_TEXT}} if form == "json" else {"data": {"text": LONG_TEXT}}
+    response = client.post("/api/analyze", **sent)  # type: ignore[arg-type]
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    answer = response.get_json()
+    assert answer["text"] == LONG_TEXT and len(answer["tokens"]) > 600
+    too_long = (
+        {"json": {"text": LONG_TEXT + "ب"}}
+        if form == "json"
+        else {"data": {"text": LONG_TEXT + "ب"}}
+    )
+    refused = client.post("/api/analyze", **too_long)  # type: ignore[arg-type]
+    assert refused.status_code == 400 and ARABIC.search(refused.get_json()["error"]["message"])
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        (b"{not json", "application/json"),
+        (b"[1, 2]", "application/json"),
+        (b'{"text": 5}', "application/json"),
+        (b'{"words": "x"}', "application/json"),
+        (b"words=x", "application/x-www-form-urlencoded"),
+    ],
+)
+def test_a_bad_analyze_body_is_an_arabic_400(
+    client: FlaskClient, body: bytes, content_type: str
+) -> None:
+    response = client.post("/api/analyze", data=body, content_type=content_type)
+    assert response.status_code == 400
+    error = response.get_json()["error"]
+    assert ARABIC.search(error["message"]) and error["detail"] == "parameter: text"
 
 
 # --- rate limits ------------------------------------------------------------------------------
