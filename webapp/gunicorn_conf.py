@@ -19,7 +19,8 @@ from webapp.settings import load_settings
 wsgi_app = "webapp:create_app()"
 bind = ["127.0.0.1:8000"]
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count()))
-worker_class = "gthread"
+# gthread, answering a request line with raw UTF-8 (curl "…?q=كتاب") in Arabic: see the module.
+worker_class = "webapp.gunicorn_worker.ArabicThreadWorker"
 SETTINGS = load_settings()
 # Searches take at most FAHRAS_SEARCH_SLOTS threads (webapp/slots.py): the other two always
 # answer /healthz and static files at once, however many searches are running.

@@ -76,3 +76,16 @@ def facet_value_label(facet: str, value: str) -> str:
     if facet == "month":
         return month_name(value)
     return without_bidi_controls(value)
+
+
+def unencoded_url(encoded: str) -> tuple[str, str]:
+    """(Arabic message, English detail) for a request line with raw UTF-8 bytes."""
+    message = (
+        "في عنوان الطلب حروف غير مرمّزة، والعناوين تُرسل مرمّزة (percent-encoding)."
+        f' استخدم هذا العنوان: {encoded} — وفي curl أضف -G --data-urlencode "q=…".'
+    )
+    detail = (
+        "request line holds raw non-ASCII bytes: percent-encode them,"
+        f" e.g. {encoded} or curl -G --data-urlencode 'q=...' URL"
+    )
+    return message, detail
