@@ -95,10 +95,17 @@ def _text(value: object) -> str:
     return str(value).strip()
 
 
+_BIDI_CONTROLS = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
+
+
 def _values(value: object) -> list[str]:
-    """Facet values from a string or a list; separators in a value become spaces."""
+    """Facet values from a string or a list; separators in a value become spaces, and bidi
+    controls, which would reorder a label wherever it is shown, are dropped."""
     items = value if isinstance(value, list) else [value]
-    cleaned = (" ".join(_text(v).replace(FACET_SEPARATOR, " ").split()) for v in items)
+    cleaned = (
+        " ".join(_text(v).translate(_BIDI_CONTROLS).replace(FACET_SEPARATOR, " ").split())
+        for v in items
+    )
     return [v for v in cleaned if v]
 
 

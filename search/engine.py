@@ -18,11 +18,12 @@ import numpy as np
 from whoosh.index import Index
 from whoosh.util.times import long_to_datetime
 
+from search.budget import REQUEST_BUDGET, Deadline
 from search.dates import DateParseError, parse_date_bound
 from search.errors import QueryError
 from search.facets import ALL_FACETS, NO_DATE, FacetCounts, FacetTable, combine, filter_masks
 from search.highlight import MatchTerms, Span, highlight_all, marked_all, marked_snippet, terms_for
-from search.notices import Notice
+from search.notices import Notice, budget_spent
 from search.postings import Scans
 from search.query import clean_query, parse_query, resolve_loose_facets
 from search.schema import FACET_FIELDS, FACET_SEPARATOR
@@ -136,6 +137,7 @@ class _Generation:
         self.facets = FacetTable(self.searcher.reader())
         self.scorer = QueryScorer(self.searcher, self.facets, self.scans)
         self.vocabulary = Vocabulary(self.searcher, self.scans)
+        self.served = (self.searcher.doc_count(), self.searcher.reader().generation())
 
     def close(self) -> None:
         self.searcher.close()
@@ -207,12 +209,27 @@ class SearchEngine:
             self._generation = self._fresh = None
 
     def doc_count(self) -> int:
-        with self._lock:
-            return self._current().searcher.doc_count()
+        return self._served()[0]
 
     def generation(self) -> int:
-        with self._lock:
-            return self._current().searcher.reader().generation()
+        return self._served()[1]
+
+    def _served(self) -> tuple[int, int]:
+        """(documents, generation) served, without waiting behind a running search.
+
+        A liveness check must answer at once: while another thread searches, the live
+        generation's own figures are read (that search picks up any newer commit).
+        """
+        if self._lock.acquire(blocking=False):
+            try:
+                return self._current().served
+            finally:
+                self._lock.release()
+        live = self._generation
+        if live is None:  # first use, being opened by the running search: wait for it
+            with self._lock:
+                return self._current().served
+        return live.served
 
     def search(self, request: SearchRequest) -> SearchResult:
         started = time.perf_counter()
@@ -230,9 +247,12 @@ class SearchEngine:
             raise QueryError(f"unknown filter: {', '.join(sorted(unknown))}")
         with self._lock:
             generation = self._current()
+            generation.scorer.warm()
+            deadline = Deadline.after(REQUEST_BUDGET)  # once the generation is ready
             searcher, table = generation.searcher, generation.facets
             resolve_loose_facets(parsed, lambda name: table.columns[name].values)
-            evaluation = generation.scorer.evaluate(parsed)
+            evaluation = generation.scorer.evaluate(parsed, deadline)
+            skipped: list[str] = []
             base = evaluation.mask
             if date_from or date_to:
                 base &= table.date_mask(date_from, date_to)
@@ -240,26 +260,23 @@ class SearchEngine:
             allowed = combine(base, masks)
             total = int(allowed.sum())
             pages = max(1, math.ceil(total / per_page))
-            facets = {
-                name: table.count(
-                    name,
-                    combine(base, masks, skip=name),
-                    selections.get(name, ()),
-                    request.facet_limit,
-                )
-                for name in ALL_FACETS
-            }
+            facets = _facet_counts(table, base, masks, selections, request, deadline, skipped)
             if not parsed.groups and sort == "relevance":
                 sort = "newest"  # nothing to rank by: show the latest first
             docnums, scores = _page(table, evaluation.scores, allowed, sort, page, per_page)
             terms = terms_for(parsed)
-            hits = [
-                _hit(searcher.stored_fields(d), s, terms, request)
-                for d, s in zip(docnums, scores, strict=True)
-            ]
+            hits = []
+            for docnum, score in zip(docnums, scores, strict=True):
+                if deadline.passed() and "snippets" not in skipped:
+                    skipped.append("snippets")
+                plain = "snippets" in skipped
+                hits.append(_hit(searcher.stored_fields(docnum), score, terms, request, plain))
             suggestion = None
             if total < FEW_RESULTS and parsed.groups:
-                suggestion = generation.vocabulary.did_you_mean(parsed)
+                if deadline.passed():
+                    skipped.append("suggestion")
+                else:
+                    suggestion = generation.vocabulary.did_you_mean(parsed)
         return SearchResult(
             query=clean_query(request.q)[0],
             understood=parsed.understood(),
@@ -272,7 +289,7 @@ class SearchEngine:
             facets=facets,
             suggestion=suggestion,
             partial=evaluation.partial,
-            notices=parsed.notices + evaluation.notices,
+            notices=parsed.notices + evaluation.notices + _skipped_notices(skipped),
             sort=sort,
             filters=selections,
         )
@@ -371,12 +388,46 @@ def _page(
     return chosen, [round(float(scores[d]), 4) for d in chosen]
 
 
+def _facet_counts(
+    table: FacetTable,
+    base: np.ndarray,
+    masks: dict[str, np.ndarray],
+    selections: dict[str, list[str]],
+    request: SearchRequest,
+    deadline: Deadline,
+    skipped: list[str],
+) -> dict[str, FacetCounts]:
+    """Every facet counted disjunctively; none (and `skipped` says so) past the deadline."""
+    if deadline.passed():
+        skipped.append("facets")
+        return {name: FacetCounts(name, [], truncated=False) for name in ALL_FACETS}
+    return {
+        name: table.count(
+            name, combine(base, masks, skip=name), selections.get(name, ()), request.facet_limit
+        )
+        for name in ALL_FACETS
+    }
+
+
+def _skipped_notices(skipped: list[str]) -> list[Notice]:
+    """One notice naming what the deadline left out, if anything."""
+    return [budget_spent(", ".join(skipped))] if skipped else []
+
+
 def _hit(
-    stored: dict[str, object], score: float | None, terms: MatchTerms, request: SearchRequest
+    stored: dict[str, object],
+    score: float | None,
+    terms: MatchTerms,
+    request: SearchRequest,
+    plain: bool = False,
 ) -> Hit:
+    """A result; `plain`: past the deadline, the body's opening instead of matched windows."""
     body = str(stored.get("body") or "")
     title = marked_all(str(stored.get("title") or ""), terms)
-    excerpt = marked_snippet(body, terms, request.fragments, request.fragment_size)
+    if plain:
+        excerpt = marked_snippet(body, MatchTerms(), 1, request.fragment_size)
+    else:
+        excerpt = marked_snippet(body, terms, request.fragments, request.fragment_size)
     return Hit(
         id=str(stored["id"]),
         title=title.html(),

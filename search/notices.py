@@ -44,6 +44,16 @@ def phrase_timeout() -> Notice:
     return Notice("phrase_timeout", "the phrase search took too long: some matches may be missing")
 
 
+def phrase_capped(limit: int) -> Notice:
+    message = f"the phrase's words are very common: only {limit} documents were checked for it"
+    return Notice("phrase_capped", message, str(limit))
+
+
+def budget_spent(skipped: str) -> Notice:
+    message = f"the search used its time budget: {skipped} skipped"
+    return Notice("budget_spent", message, skipped)
+
+
 def search_timeout() -> Notice:
     message = "the search took too long: the last words of the query were not fully used"
     return Notice("search_timeout", message)

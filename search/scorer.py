@@ -9,17 +9,18 @@ NumPy over cached postings, so a word in every document costs about as much as a
 """
 
 import dataclasses
-import time
 from dataclasses import dataclass
 from itertools import islice
 
 import numpy as np
 from whoosh.searching import Searcher
 
+from search import budget
 from search.analysis import terms_of
+from search.budget import CostPlan, Deadline, plan_cost
 from search.facets import FacetTable
 from search.normalize import normalize
-from search.notices import Notice, phrase_timeout, prefix_capped, search_timeout
+from search.notices import Notice, phrase_capped, phrase_timeout, prefix_capped, search_timeout
 from search.postings import Postings, Scans
 from search.query import Clause, ParsedQuery
 from search.ranking import (
@@ -32,10 +33,6 @@ from search.ranking import (
     word_scores,
 )
 from search.tokenize import iter_tokens
-
-MAX_PREFIX_SCAN = 2_000  # completions of a prefix looked at before choosing the most frequent
-TIME_LIMIT = 0.5  # seconds a search may spend matching before it returns what it found
-clock = time.monotonic  # the search's clock (tests advance a fake one)
 
 
 @dataclass(slots=True)
@@ -74,14 +71,21 @@ class QueryScorer:
         self.table = table
         self.postings = Postings(searcher, table.live, scans)
 
-    def evaluate(self, parsed: ParsedQuery) -> Evaluation:
-        for name in ("title", "body"):  # once per generation; not part of a search's time
-            self.postings.stem_forms(name)
-        self._deadline = clock() + TIME_LIMIT
+    def evaluate(self, parsed: ParsedQuery, deadline: Deadline | None = None) -> Evaluation:
+        """Match and score `parsed`, within its cost plan and matching's share of `deadline`."""
+        self.warm()
+        whole = deadline or Deadline.after(budget.REQUEST_BUDGET)
+        self._deadline = whole.sooner(budget.REQUEST_BUDGET * budget.MATCH_SHARE)
+        self._plan: CostPlan = plan_cost(parsed, MAX_PREFIX_TERMS)
         self._notices: list[Notice] = []
         evaluation = self._evaluate(parsed)
         evaluation.notices = self._notices
         return evaluation
+
+    def warm(self) -> None:
+        """The term lists, read once per generation: not part of any search's budget."""
+        for name in ("title", "body"):
+            self.postings.stem_forms(name)
 
     def _evaluate(self, parsed: ParsedQuery) -> Evaluation:
         size = self.postings.size
@@ -117,8 +121,8 @@ class QueryScorer:
         return result
 
     def _out_of_time(self) -> bool:
-        """True (and the reader told so) once the search has used its TIME_LIMIT."""
-        if clock() <= self._deadline:
+        """True (and the reader told so) once matching has used its share of the budget."""
+        if not self._deadline.passed():
             return False
         self._notice(search_timeout())
         return True
@@ -160,21 +164,25 @@ class QueryScorer:
         return result
 
     def _prefix(self, prefix: str, fields: tuple[str, ...]) -> _Scored:
-        """The most frequent of the prefix's first completions, so `ال*` stays cheap."""
+        """The most frequent of the prefix's first completions, so `ال*` stays cheap: how many
+        completions are looked at and kept is the query's cost plan, shared by its prefixes."""
         reader = self.searcher.reader()
+        scan, keep = self._plan.prefix_scan, self._plan.prefix_terms
         counts: dict[str, int] = {}
         for field in fields:
-            expansions = list(islice(reader.expand_prefix(field, prefix), MAX_PREFIX_SCAN + 1))
-            if len(expansions) > MAX_PREFIX_SCAN:
+            expansions = list(islice(reader.expand_prefix(field, prefix), scan + 1))
+            if len(expansions) > scan:
                 expansions.pop()
-                self._notice(prefix_capped(prefix, MAX_PREFIX_SCAN))
+                self._notice(prefix_capped(prefix, scan))
             for checked, raw in enumerate(expansions):
                 # Each doc_frequency is a term lookup: thousands of them are where the time goes.
                 if checked % 64 == 63 and self._out_of_time():
                     break
                 word = raw.decode("utf-8") if isinstance(raw, bytes) else raw
                 counts[word] = counts.get(word, 0) + reader.doc_frequency(field, word)
-        best = sorted(counts, key=lambda w: (-counts[w], w))[:MAX_PREFIX_TERMS]
+        best = sorted(counts, key=lambda w: (-counts[w], w))[:keep]
+        if len(counts) > keep < MAX_PREFIX_TERMS:
+            self._notice(prefix_capped(prefix, keep))
         result = _Scored(self.postings.size)
         for word in best:
             result.union(self._exact(word, fields))
@@ -182,15 +190,17 @@ class QueryScorer:
 
     def _phrase(self, tokens: list[str], fields: tuple[str, ...]) -> _Scored:
         """Documents with the words in this order: in each field, the documents that have all
-        the words there are checked position by position, until the search's time is up."""
+        the words there are checked position by position, as many as the cost plan allows
+        (common words: the first ones) and until the search's time is up."""
         words = [w for w in (normalize(t) for t in tokens) if w]
         scored = self._all([self._exact(w, fields) for w in words])
         in_order = np.zeros(self.postings.size, dtype=bool)
         for name in fields:
-            candidates = self._all([self._exact(w, (name,)) for w in words]).mask
-            found, complete = self.postings.phrase_docs(
-                name, words, np.flatnonzero(candidates), self._deadline
-            )
+            candidates = np.flatnonzero(self._all([self._exact(w, (name,)) for w in words]).mask)
+            if candidates.size > self._plan.phrase_checks:
+                candidates = candidates[: self._plan.phrase_checks]
+                self._notice(phrase_capped(self._plan.phrase_checks))
+            found, complete = self.postings.phrase_docs(name, words, candidates, self._deadline.at)
             in_order[found] = True
             if not complete:
                 self._notice(phrase_timeout())

@@ -53,6 +53,16 @@ HOST_PAGE = """<!doctype html>
 {loader}
 </body></html>"""
 HOST_TEXT = ("#title", "#intro", "#before", "#after")
+# Elements that shadow globals (DOM clobbering): window.FahrasSearch, document.currentScript.
+CLOBBERING_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Clobbering host</title>
+<link rel="icon" href="data:,"></head>
+<body>
+<div id="FahrasSearch"><a id="FahrasSearch" name="widgets" href="https://evil.example/">x</a></div>
+<img name="currentScript" src="data:," alt="">
+<div data-fahras-search data-per-page="2"></div>
+<script src="{fahras}/widget.js"></script>
+</body></html>"""
 STYLE_PROPS = ("fontFamily", "fontSize", "direction", "color", "display", "lineHeight")
 
 
@@ -119,6 +129,7 @@ def sites(sample_index: Path) -> Iterator[Sites]:
             for site in (host, stranger):
                 site.pages["/"] = host_page(fahras)
                 site.pages["/plain"] = host_page(fahras, widgets=False)
+            host.pages["/clobbered"] = CLOBBERING_PAGE.format(fahras=fahras)
             yield Sites(host, stranger, fahras)
         app.extensions["fahras"].close()
 
@@ -241,6 +252,30 @@ def test_two_widgets_on_a_hostile_host_page(browser: Browser, sites: Sites) -> N
     page.screenshot(path=ARTIFACTS / "embed-host.png", full_page=True)
     page.context.close()
     assert page.problems == []  # type: ignore[attr-defined]  # script errors, CSP violations
+
+
+def test_elements_named_like_our_globals_do_not_break_the_widget(
+    browser: Browser, sites: Sites
+) -> None:
+    """id="FahrasSearch" and <img name="currentScript"> on the host page (issue 15)."""
+    page = open_page(browser)
+    page.goto(sites.host.origin + "/clobbered")
+    expect(page.locator("iframe")).to_have_count(1)
+    wait_for_size(page, 0)
+    search(page.frame_locator("iframe").first, "الكتاب")
+    hits = page.frame_locator("iframe").first.locator(".hit")
+    expect(hits).to_have_count(2)
+    wait_for_size(page, 0)
+    assert frame_height(page, 0) > 150  # the frame's size messages were received
+    page.evaluate(
+        """() => { const d = document.createElement('div');
+                   d.setAttribute('data-fahras-search', ''); document.body.append(d);
+                   window.FahrasSearch.mount(); }"""
+    )
+    expect(page.locator("iframe")).to_have_count(2)
+    assert page.evaluate("document.getElementById('FahrasSearch').tagName") == "DIV"
+    page.context.close()
+    assert page.problems == []  # type: ignore[attr-defined]
 
 
 def test_an_origin_not_allowed_is_refused_by_the_browser(browser: Browser, sites: Sites) -> None:

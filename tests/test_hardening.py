@@ -15,7 +15,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from webapp import gunicorn_conf
-from webapp.limits import MAX_QUERY_STRING_BYTES
+from webapp.limits import MAX_BODY_BYTES, MAX_QUERY_STRING_BYTES
 from webapp.memory import memory_mb
 from webapp.ratelimit import TokenBuckets, client_key
 from webapp.settings import SettingsError, load_settings
@@ -26,7 +26,8 @@ ELSEWHERE = {"REMOTE_ADDR": "203.0.113.7"}  # a client that is not exempt from r
 
 
 def limited_app(make_app: Callable[..., Flask], **config: object) -> Flask:
-    return make_app(FAHRAS_API_RATE_LIMIT=3, FAHRAS_RATE_LIMIT_EXEMPT="", **config)
+    """An API limit of 12 a minute: bursts of 3, then one every 5 s."""
+    return make_app(FAHRAS_API_RATE_LIMIT=12, FAHRAS_RATE_LIMIT_EXEMPT="", **config)
 
 
 # --- headers ----------------------------------------------------------------------------------
@@ -69,7 +70,7 @@ def assert_security_headers(headers: object) -> None:
 def test_errors_raised_before_a_route_also_carry_the_headers(
     make_app: Callable[..., Flask], tmp_path: Path
 ) -> None:
-    too_big = make_app().test_client().post("/api/search", data=b"x" * 20_000)
+    too_big = make_app().test_client().post("/api/search", data=b"x" * 40_000)
     limited = limited_app(make_app).test_client()
     for _ in range(4):
         refused = limited.get("/api/suggest?q=x", environ_base=ELSEWHERE)
@@ -100,9 +101,50 @@ def test_the_longest_accepted_query_fits_the_query_string_limit(client: FlaskCli
 
 
 def test_a_request_body_is_refused_with_an_arabic_413(client: FlaskClient) -> None:
-    response = client.post("/api/search", data=b"x" * 20_000)
+    response = client.post("/api/analyze", data=b"x" * (MAX_BODY_BYTES + 1))
     assert response.status_code == 413
     assert ARABIC.search(response.get_json()["error"]["message"])
+
+
+LONG_TEXT = ("كِتَابُ الأطفالِ الجديد " * 300)[:5000]  # 5,000 characters, the documented most
+
+
+@pytest.mark.parametrize("form", ["json", "form"])
+def test_analyze_takes_its_documented_5000_characters_by_post(
+    client: FlaskClient, form: str
+) -> None:
+    """A GET carries about 1,100 Arabic letters; a POST body the whole 5,000 (issue 15)."""
+    sent = {"json": {"text": LONG_TEXT}} if form == "json" else {"data": {"text": LONG_TEXT}}
+    response = client.post("/api/analyze", **sent)  # type: ignore[arg-type]
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    answer = response.get_json()
+    assert answer["text"] == LONG_TEXT and len(answer["tokens"]) > 600
+    too_long = (
+        {"json": {"text": LONG_TEXT + "ب"}}
+        if form == "json"
+        else {"data": {"text": LONG_TEXT + "ب"}}
+    )
+    refused = client.post("/api/analyze", **too_long)  # type: ignore[arg-type]
+    assert refused.status_code == 400 and ARABIC.search(refused.get_json()["error"]["message"])
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        (b"{not json", "application/json"),
+        (b"[1, 2]", "application/json"),
+        (b'{"text": 5}', "application/json"),
+        (b'{"words": "x"}', "application/json"),
+        (b"words=x", "application/x-www-form-urlencoded"),
+    ],
+)
+def test_a_bad_analyze_body_is_an_arabic_400(
+    client: FlaskClient, body: bytes, content_type: str
+) -> None:
+    response = client.post("/api/analyze", data=body, content_type=content_type)
+    assert response.status_code == 400
+    error = response.get_json()["error"]
+    assert ARABIC.search(error["message"]) and error["detail"] == "parameter: text"
 
 
 # --- rate limits ------------------------------------------------------------------------------
@@ -113,7 +155,7 @@ def test_the_api_answers_an_arabic_429_with_retry_after(make_app: Callable[..., 
     statuses = [client.get("/api/search", environ_base=ELSEWHERE).status_code for _ in range(3)]
     refused = client.get("/api/suggest?q=x", environ_base=ELSEWHERE)
     assert statuses == [200, 200, 200] and refused.status_code == 429
-    assert refused.headers["Retry-After"] == "20"  # 3 a minute: the next token in 20 s
+    assert refused.headers["Retry-After"] == "5"  # 12 a minute: the next token in 5 s
     error = refused.get_json()["error"]
     assert error["status"] == 429 and ARABIC.search(error["message"])
     assert client.get("/search", environ_base=ELSEWHERE).status_code == 200  # pages: not limited
@@ -153,7 +195,8 @@ def test_forwarded_addresses_count_only_behind_a_trusted_proxy(
 def test_token_buckets_refill_and_stay_bounded() -> None:
     now = [0.0]
     buckets = TokenBuckets(60, clock=lambda: now[0], max_clients=2)
-    assert [buckets.take("a") for _ in range(60)] == [0.0] * 60
+    # A quarter of a minute's allowance at once, not the whole minute's (issue 15).
+    assert [buckets.take("a") for _ in range(15)] == [0.0] * 15
     assert buckets.take("a") == pytest.approx(1.0)
     now[0] += 0.5
     assert buckets.take("a") == pytest.approx(0.5)
@@ -163,6 +206,16 @@ def test_token_buckets_refill_and_stay_bounded() -> None:
     buckets.take("c")
     assert len(buckets) == 2  # "a", the least recently seen, was forgotten
     assert buckets.take("a") == 0.0  # …and starts again with a full bucket
+
+
+def test_a_costly_take_waits_for_its_cost_and_never_more_than_a_full_bucket() -> None:
+    now = [0.0]
+    buckets = TokenBuckets(600, clock=lambda: now[0])  # 10 a second, 150 at once
+    assert buckets.take("a", 96) == 0.0
+    assert buckets.take("a", 96) == pytest.approx((96 - 54) / 10)
+    now[0] += 15
+    assert buckets.take("a", 10_000) == 0.0  # more than it holds: passes when full
+    assert buckets.take("a", 1) == pytest.approx(0.1)
 
 
 def test_ipv6_clients_are_limited_by_their_64() -> None:

@@ -16,7 +16,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from search import scorer
+from search import budget
 from search.engine import SearchEngine, SearchRequest
 from search.errors import QueryError
 from search.query import MAX_QUERY_CHARS
@@ -205,14 +205,14 @@ def test_many_prefixes_on_a_fragmented_index_stop_at_the_time_limit(
         return real_frequency(field, word)
 
     monkeypatch.setattr(reader, "doc_frequency", counted_frequency)
-    monkeypatch.setattr(scorer, "clock", lambda: 0.0)  # a clock that never runs out
+    monkeypatch.setattr(budget, "clock", lambda: 0.0)  # a clock that never runs out
     full = fragmented_engine.search(SearchRequest(q=PREFIXES))
     assert "search_timeout" not in {n.code for n in full.notices}
     unlimited = len(lookups)
     lookups.clear()
 
     ticks = iter(range(10**9))
-    monkeypatch.setattr(scorer, "clock", lambda: next(ticks) * 0.01)  # out of time after 50 ticks
+    monkeypatch.setattr(budget, "clock", lambda: next(ticks) * 0.1)  # out of time in a few ticks
     cut = fragmented_engine.search(SearchRequest(q=PREFIXES))
     assert "search_timeout" in {n.code for n in cut.notices}
     assert 0 < len(lookups) < unlimited / 4, (len(lookups), unlimited)
@@ -222,7 +222,7 @@ def test_many_prefixes_on_a_fragmented_index_stop_at_the_time_limit(
 def test_a_search_out_of_time_returns_what_it_has_with_a_notice(
     ant_engine: SearchEngine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(scorer, "TIME_LIMIT", -1.0)  # the deadline has passed before it starts
+    monkeypatch.setattr(budget, "REQUEST_BUDGET", -1.0)  # the deadline has passed before it starts
     result = ant_engine.search(SearchRequest(q="كتاب"))
     assert [n.code for n in result.notices] == ["search_timeout"]
     assert result.total == 0 and result.hits == []
@@ -247,6 +247,9 @@ HOSTILE_DOCS = [
         "title": f"عنوان {RLO}مقلوب{PDF} مريب {RLO}exe.txt",
         "body": f"نص {RLO}مقلوب مريب {LRI}معزول",
         "url": "JaVaScRiPt:alert(1)",
+        "category": f"ثقافة{RLO}",
+        "source": f"{RLO}مصدر مقلوب{PDF}",
+        "author": f"{LRI}كاتب",
     },
     {"id": 'quote"><script>x</script>', "title": "معرف مريب", "body": "نص", "url": " javascript:1"},
     {"id": "data", "title": "رابط بيانات مريب", "body": "نص", "url": "data:text/html,<script>1"},
@@ -287,7 +290,8 @@ def test_hostile_documents_are_inert_in_results(
     html = response.get_data(as_text=True)
     assert html.count('class="hit"') == len(HOSTILE_DOCS)
     assert_inert(html)
-    assert "&lt;script&gt;alert(&#x27;t&#x27;)&lt;/script&gt;" in html  # shown, as text
+    shown = html.replace("<bdi>", "").replace("</bdi>", "")  # Latin runs are isolated
+    assert "&lt;script&gt;alert(&#x27;t&#x27;)&lt;/script&gt;" in shown  # shown, as text
     assert "/doc/quote%22%3E%3Cscript%3Ex%3C/script%3E" in html  # the id, as a path
 
 
@@ -319,3 +323,64 @@ def test_hostile_documents_are_inert_in_json(hostile_client: FlaskClient) -> Non
     assert "<script" not in hits["markup"]["snippet"] + hits["markup"]["title"]
     assert hits["bidi"]["title"] == "عنوان مقلوب <mark>مريب</mark> exe.txt"
     assert not BIDI.search(hits["bidi"]["snippet"])
+
+
+# --- bidi controls in facet values and the query (issue 15) ----------------------------------
+
+
+def test_facet_values_lose_their_bidi_controls_when_indexed(hostile_client: FlaskClient) -> None:
+    answer = hostile_client.get("/api/search?q=" + quote("مقلوب")).get_json()
+    hit = next(h for h in answer["results"] if h["id"] == "bidi")
+    assert (hit["category"], hit["source"], hit["author"]) == (["ثقافة"], ["مصدر مقلوب"], ["كاتب"])
+    assert not BIDI.search(str(answer["facets"]))
+    narrowed = hostile_client.get("/api/search?source=" + quote("مصدر مقلوب")).get_json()
+    assert [h["id"] for h in narrowed["results"]] == ["bidi"]  # the clean value selects it
+
+
+@pytest.mark.parametrize(
+    ("path", "headers"),
+    [("/search", {}), ("/search", HTMX), ("/embed", {}), ("/embed/demo", {})],
+    ids=["page", "htmx", "widget", "demo"],
+)
+def test_bidi_controls_sent_by_a_reader_are_not_echoed(
+    hostile_client: FlaskClient, path: str, headers: dict[str, str]
+) -> None:
+    """In the query (the page's <title>), in filters (the chips), in the demo's options."""
+    q = quote(f"{RLO}مريب{PDF}")
+    response = hostile_client.get(
+        f"{path}?q={q}&source=" + quote(f"{RLO}مصدر مقلوب"), headers=headers
+    )
+    html = response.get_data(as_text=True)
+    title = re.search(r"<title>(.*?)</title>", html, re.S)
+    assert title is None or "‮" not in title.group(1)
+    # Left: attribute values (the reader's own input, sent back as typed) and <bdi> (isolated).
+    visible = re.sub(r'(?:value|href|hx-get|data-query|action)="[^"]*"|<bdi>[^<]*</bdi>', "", html)
+    assert not BIDI.search(visible), path
+
+
+def test_a_legacy_result_is_made_inert_everywhere() -> None:
+    """An index built before values were cleaned still answers without bidi controls."""
+    from webapp.inert import inert_result
+
+    result = {
+        "query": f"{RLO}ق",
+        "understood": f"{RLO}ق",
+        "filters": {"source": [f"{LRI}م"]},
+        "results": [
+            {
+                "title": "t",
+                "snippet": "s",
+                "title_text": f"{RLO}t",
+                "title_spans": [],
+                "snippet_text": "s",
+                "snippet_spans": [],
+                "url": None,
+                "category": [f"ت{RLO}"],
+                "source": [f"{LRI}م"],
+                "author": [f"{PDF}ك"],
+                "tags": ["\u2069و"],
+            }
+        ],
+        "facets": {"source": {"values": [{"value": f"{RLO}م", "count": 1, "selected": True}]}},
+    }
+    assert not BIDI.search(str(inert_result(result)))

@@ -20,12 +20,14 @@ from webapp import (
     errors,
     extension,
     headers,
+    hosts,
     limits,
     pages,
     ratelimit,
+    slots,
 )
 from webapp.htmx import htmx
-from webapp.inert import InertJSONProvider
+from webapp.inert import InertJSONProvider, without_bidi_controls
 from webapp.messages import FACET_LABELS
 from webapp.settings import load_settings
 
@@ -60,15 +62,19 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     htmx.init_app(app)
     extension.init_app(app)
     errors.init_app(app)
+    hosts.init_app(app)  # first of the checks: nothing is built on an untrusted Host
     headers.init_app(app)
     cors.init_app(app)
     limits.init_app(app)
     ratelimit.init_app(app)
+    slots.init_app(app)  # after the rate limits: a refused client takes no slot
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(embed.bp)
-    app.jinja_env.filters.update(number=arabic.number, arabic_date=arabic.day)
     app.jinja_env.filters.update(
+        number=arabic.number,
+        arabic_date=arabic.day,
+        without_bidi=without_bidi_controls,
         text_dir=bidi.direction,
         html_dir=bidi.html_direction,
         isolate_latin=bidi.isolate_latin,

@@ -56,14 +56,31 @@ def complete_query(text: str, limit: int) -> list[str]:
     return [c for c in found if c != typed][:limit]
 
 
-@bp.get("/api/analyze")
+@bp.route("/api/analyze", methods=["GET", "POST"])
 def analyze() -> Response:
-    if "text" not in request.args:
-        raise ParamError("text", "أرسل النص المراد تحليله في المعامل text.")
-    text = request.args["text"]
+    """Tokens of `text`: in the query string, or (for up to MAX_ANALYZE_CHARS Arabic letters,
+    more than a URL carries) in a POST body, as JSON `{"text": …}` or as a form."""
+    text = _analyze_text()
     if len(text) > MAX_ANALYZE_CHARS:
         raise ParamError("text", f"النص أطول من {number(MAX_ANALYZE_CHARS)} حرف؛ حلّل جزءًا منه.")
     return jsonify(text=text, tokens=[report.as_dict() for report in explain(text)])
+
+
+def _analyze_text() -> str:
+    if request.method == "GET":
+        found: object = request.args.get("text")
+    elif request.is_json:
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict):
+            raise ParamError("text", 'أرسل كائن JSON فيه النص: {"text": "…"}.')
+        found = body.get("text")
+    else:
+        found = request.form.get("text")
+    if found is None:
+        raise ParamError("text", "أرسل النص المراد تحليله في المعامل text.")
+    if not isinstance(found, str):
+        raise ParamError("text", "المعامل text نص، لا رقم ولا قائمة.")
+    return found
 
 
 @bp.get("/healthz")

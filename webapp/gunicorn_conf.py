@@ -19,8 +19,12 @@ from webapp.settings import load_settings
 wsgi_app = "webapp:create_app()"
 bind = ["127.0.0.1:8000"]
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count()))
-worker_class = "gthread"
-threads = 4
+# gthread, answering a request line with raw UTF-8 (curl "…?q=كتاب") in Arabic: see the module.
+worker_class = "webapp.gunicorn_worker.ArabicThreadWorker"
+SETTINGS = load_settings()
+# Searches take at most FAHRAS_SEARCH_SLOTS threads (webapp/slots.py): the other two always
+# answer /healthz and static files at once, however many searches are running.
+threads = int(SETTINGS["FAHRAS_SEARCH_SLOTS"]) + 2  # type: ignore[call-overload]
 preload_app = False
 timeout = 30  # a search takes milliseconds: a worker silent this long is stuck
 graceful_timeout = 20
@@ -42,7 +46,7 @@ worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 # No runtime control socket (gunicorn 25+): nothing to reconfigure or stop the server through,
 # and no clash over ~/.gunicorn/gunicorn.ctl between several servers run by one user.
 control_socket_disable = True
-MEMORY_LIMIT_MB = int(load_settings()["FAHRAS_WORKER_MEMORY_MB"])  # type: ignore[call-overload]
+MEMORY_LIMIT_MB = int(SETTINGS["FAHRAS_WORKER_MEMORY_MB"])  # type: ignore[call-overload]
 
 
 def post_worker_init(worker: object) -> None:

@@ -5,9 +5,10 @@ through escaping and are removed here, for the pages and the JSON API alike (oth
 their own pages from the API):
 
 - Bidi embedding, override and isolate controls (U+202A–U+202E, U+2066–U+2069) in titles,
-  snippets and bodies: they reorder the text the reader sees (a title that reads differently from
-  what it says, a snippet that swallows the text after it). The marks LRM, RLM and ALM, common
-  in real Arabic text, only nudge neutral characters and are kept.
+  snippets, bodies, facet values and the query echoed back (page titles included): they
+  reorder the text the reader sees (a title that reads differently from what it says, a
+  snippet that swallows the text after it). The marks LRM, RLM and ALM, common in real Arabic
+  text, only nudge neutral characters and are kept.
 - Links that are not http(s): a `javascript:` or `data:` URL in the `url` field would run in the
   page of whoever makes it a link.
 
@@ -25,6 +26,7 @@ from flask.json.provider import DefaultJSONProvider
 
 BIDI_CONTROLS = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
 WEB_SCHEMES = ("http", "https")
+FACET_LISTS = ("category", "source", "author", "tags")  # a hit's facet values
 # Outside strings JSON has none of these characters, so escaping them never changes a value.
 _JSON_ESCAPES = str.maketrans({c: f"\\u{ord(c):04x}" for c in "<>&\u2028\u2029"})
 
@@ -49,14 +51,27 @@ def web_link(url: str | None) -> str | None:
 
 
 def inert_result(result: dict[str, object]) -> dict[str, object]:
-    """A search's answer (SearchResult.as_dict()) with its hits made inert, in place."""
+    """A search's answer (SearchResult.as_dict()) made inert, in place: hits, facet values
+    (an index built before they were cleaned at indexing may hold bidi controls), and the
+    query and filters as the reader sent them."""
     for hit in result["results"]:  # type: ignore[attr-defined]
         for name in ("title", "snippet"):
             hit[name] = without_bidi_controls(hit[name])
             hit[f"{name}_text"], hit[f"{name}_spans"] = inert_marked(
                 hit[f"{name}_text"], hit[f"{name}_spans"]
             )
+        for name in FACET_LISTS:
+            hit[name] = [without_bidi_controls(value) for value in hit[name]]
         hit["url"] = web_link(hit["url"])
+    for counts in result["facets"].values():  # type: ignore[attr-defined]
+        for item in counts["values"]:
+            item["value"] = without_bidi_controls(item["value"])
+    for name in ("query", "understood"):
+        result[name] = without_bidi_controls(str(result[name]))
+    result["filters"] = {
+        name: [without_bidi_controls(v) for v in values]
+        for name, values in result["filters"].items()  # type: ignore[attr-defined]
+    }
     return result
 
 

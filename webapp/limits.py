@@ -1,16 +1,17 @@
 """Request size limits: a search is a short GET, so anything larger is refused early, in Arabic.
 
 A query string longer than MAX_QUERY_STRING_BYTES is a 414: the longest query the engine reads
-(500 Arabic letters, percent-encoded) with a handful of filters fits in half of it. A request
-body is never read by any route; MAX_CONTENT_LENGTH keeps werkzeug from buffering one should a
-route ever read it, and a declared length over it is a 413 at once. Longer request lines never
-reach the app: gunicorn refuses them itself (limit_request_line in webapp/gunicorn_conf.py).
+(500 Arabic letters, percent-encoded) with a handful of filters fits in half of it. The one
+route that reads a body is POST /api/analyze: MAX_BODY_BYTES holds its 5,000 Arabic letters even
+percent-encoded in a form (6 bytes each), and a declared length over it is a 413 at once. Longer
+request lines never reach the app: gunicorn refuses them itself (limit_request_line in
+webapp/gunicorn_conf.py).
 """
 
 from flask import Flask, abort, current_app, request
 
 MAX_QUERY_STRING_BYTES = 6144
-MAX_BODY_BYTES = 16 * 1024
+MAX_BODY_BYTES = 32 * 1024
 
 
 def init_app(app: Flask) -> None:

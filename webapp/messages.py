@@ -5,6 +5,7 @@ unknown one is shown as the engine wrote it rather than hidden.
 """
 
 from webapp.arabic import digits, month_name, number
+from webapp.inert import without_bidi_controls
 
 FACET_LABELS = {
     "category": "التصنيف",
@@ -38,6 +39,8 @@ HTTP_MESSAGES = {
 INDEX_MISSING = "لم يُبنَ الفهرس بعد، أو بُني بإصدار آخر من فهرس. ابنه بالأمر: fahras index"
 QUERY_REJECTED = "تعذّر تنفيذ البحث بهذه المعاملات."
 RATE_LIMITED = "أرسلت طلبات كثيرة في وقت قصير. انتظر قليلًا ثم أعد المحاولة."
+UNTRUSTED_HOST = "هذا الموقع لا يُخدم بهذا العنوان. افتحه بعنوانه المعروف."
+SEARCHES_BUSY = "الخادم مشغول بعمليات بحث أخرى. أعد المحاولة بعد ثانية."
 
 _NOTICES = {
     "query_cut": lambda d: f"اقتُطع الاستعلام إلى أول {number(int(d))} حرف.",
@@ -51,6 +54,12 @@ _NOTICES = {
     "phrase_timeout": lambda d: "استغرق البحث عن العبارة وقتًا طويلًا: قد تنقص بعض النتائج.",
     "search_timeout": lambda d: "استغرق البحث وقتًا طويلًا: لم نستعمل آخر كلمات الاستعلام.",
     "facet_quotes": lambda d: f"لم نجد هذه القيمة؛ ضع القيمة التي فيها مسافة بين علامتي تنصيص: {d}",
+    "phrase_capped": lambda d: (
+        f"كلمات العبارة شائعة جدًا: بحثنا عنها في أول {number(int(d))} مقال يحويها فقط."
+    ),
+    "budget_spent": lambda d: (
+        "استغرق البحث وقته كله: عرضنا النتائج دون إحصاءات التصفية أو المقتطفات."
+    ),
 }
 
 
@@ -61,9 +70,23 @@ def notice(item: dict[str, str]) -> str:
 
 
 def facet_value_label(facet: str, value: str) -> str:
-    """How a facet value reads on the page (years and months in Arabic digits and names)."""
+    """How a facet value reads on the page (years and months in Arabic digits and names; no
+    bidi controls, which a value typed into a URL may carry)."""
     if facet == "year":
         return digits(value)
     if facet == "month":
         return month_name(value)
-    return value
+    return without_bidi_controls(value)
+
+
+def unencoded_url(encoded: str) -> tuple[str, str]:
+    """(Arabic message, English detail) for a request line with raw UTF-8 bytes."""
+    message = (
+        "في عنوان الطلب حروف غير مرمّزة، والعناوين تُرسل مرمّزة (percent-encoding)."
+        f' استخدم هذا العنوان: {encoded} — وفي curl أضف -G --data-urlencode "q=…".'
+    )
+    detail = (
+        "request line holds raw non-ASCII bytes: percent-encode them,"
+        f" e.g. {encoded} or curl -G --data-urlencode 'q=...' URL"
+    )
+    return message, detail

@@ -40,6 +40,9 @@ def document(doc_id: str) -> str:
         abort(404)
     view.title = without_bidi_controls(view.title)
     view.body = without_bidi_controls(view.body)
+    view.facets = {
+        name: [without_bidi_controls(v) for v in values] for name, values in view.facets.items()
+    }
     back = url_for("pages.search", **params.args()) if request.args else None
     return render_template(
         "document.html", doc=view, params=params, back_url=back, original_url=web_link(view.url)

@@ -10,6 +10,7 @@ import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from webapp.hosts import parse_host_names, parse_public_url
 from webapp.origins import parse_origins
 
 PREFIX = "FAHRAS_"
@@ -83,6 +84,21 @@ SETTINGS = (
         _int_between(0, 5000),
     ),
     Setting(
+        "PUBLIC_URL",
+        "",
+        "The address readers use, such as `https://fahras.example`: absolute links (OpenSearch,"
+        " the widget snippet, redirects) use it whatever the request's Host says; its host is"
+        " trusted. Empty: links use the request's (trusted) Host.",
+        parse_public_url,
+    ),
+    Setting(
+        "TRUSTED_HOSTS",
+        "localhost 127.0.0.1 ::1",
+        "Host names requests may carry, space-separated (`.example.org`: and its subdomains;"
+        " `*`: any); another gets a 400. Set it, or `FAHRAS_PUBLIC_URL`, to serve under a name.",
+        parse_host_names,
+    ),
+    Setting(
         "EMBED_ORIGINS",
         "*",
         "Sites allowed to embed the search widget and to call `/api/search` and `/api/suggest`"
@@ -93,14 +109,23 @@ SETTINGS = (
     Setting(
         "API_RATE_LIMIT",
         120,
-        "Requests a minute each client may make to `/api/*`, in bursts of up to as many, per"
-        " gunicorn worker; beyond it a 429 with Retry-After (`0`: no limit).",
+        "Requests a minute each client may make to `/api/*`, in bursts of up to a quarter of"
+        " that, per gunicorn worker; beyond it a 429 with Retry-After (`0`: no limit).",
+        _int_between(0, 1_000_000),
+    ),
+    Setting(
+        "SEARCH_COST_LIMIT",
+        600,
+        "Search cost a minute each client may spend on the pages, the API and the widget"
+        " (a word costs 1, a phrase 3, a prefix `ab*` 4), in bursts of up to a quarter of"
+        " that, per gunicorn worker; beyond it a 429 with Retry-After (`0`: no limit).",
         _int_between(0, 1_000_000),
     ),
     Setting(
         "RATE_LIMIT_EXEMPT",
         "127.0.0.1 ::1",
-        "Client addresses never rate-limited, space-separated (empty: none).",
+        "Client addresses never rate-limited, space-separated (empty: none); a request"
+        " through a proxy (X-Forwarded-For…) while `FAHRAS_PROXY_HOPS` is `0` is never exempt.",
         _addresses,
     ),
     Setting(
@@ -109,6 +134,20 @@ SETTINGS = (
         "Reverse proxies in front of the app whose X-Forwarded-For names the client (for rate"
         " limits); `0`: the connecting address is the client. Set it behind nginx.",
         _int_between(0, 5),
+    ),
+    Setting(
+        "SEARCH_SLOTS",
+        4,
+        "Searches one gunicorn worker runs or queues at once (its threads are two more, kept"
+        " for /healthz and static files); beyond it an immediate 503 with Retry-After.",
+        _int_between(1, 64),
+    ),
+    Setting(
+        "EXPENSIVE_SEARCHES",
+        1,
+        "Expensive searches (prefixes, phrases) one gunicorn worker runs at once; another waits"
+        " for its turn as long as a search may take, then gets a 503 with Retry-After.",
+        _int_between(1, 64),
     ),
     Setting(
         "WORKER_MEMORY_MB",

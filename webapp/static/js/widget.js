@@ -12,11 +12,18 @@
  * only, the very window we created at our own origin, ignoring every other message. Widgets
  * are independent: each has its own frame and options. `FahrasSearch.mount()` mounts
  * placeholders added to the page later.
+ *
+ * The host page's markup cannot shadow what we use (DOM clobbering): an element with
+ * id="FahrasSearch" is a named property of window, and <img name="currentScript"> one of
+ * document. So the registry is an own property of window, which named elements never are, and
+ * the current script is read through the Document prototype's getter.
  */
 (function () {
   "use strict";
 
-  var script = document.currentScript;
+  var REGISTRY = "FahrasSearch";
+  var current = Object.getOwnPropertyDescriptor(Document.prototype, "currentScript").get;
+  var script = current.call(document);
   if (!script || !script.src) return;
   var loaderUrl = script.src;
   var MAX_HEIGHT = 20000; // pixels: a bound on what a message can do to the host's layout
@@ -27,15 +34,19 @@
     opacity: "1", visibility: "visible", background: "transparent", "color-scheme": "normal"
   };
 
-  var shared = window.FahrasSearch;
-  if (!shared) {
-    shared = window.FahrasSearch = { widgets: [] };
+  var owned = Object.prototype.hasOwnProperty.call(window, REGISTRY);
+  var shared = owned ? window[REGISTRY] : null;
+  if (!shared || !Array.isArray(shared.widgets)) {
+    shared = { widgets: [] };
+    Object.defineProperty(window, REGISTRY, {
+      value: shared, writable: true, configurable: true, enumerable: false
+    });
     window.addEventListener("message", receive);
   }
   shared.mount = mountAll;
 
   function receive(event) {
-    var widgets = window.FahrasSearch.widgets;
+    var widgets = shared.widgets;
     for (var i = 0; i < widgets.length; i++) {
       var widget = widgets[i];
       if (event.source === widget.frame.contentWindow && event.origin === widget.origin) {

@@ -1,0 +1,117 @@
+"""Expensive queries cannot tie up a worker (issue 15): search slots, cost limits, health.
+
+No wall clock: slots are taken by threads the test controls, and buckets are counted.
+"""
+
+import threading
+from collections.abc import Callable
+from urllib.parse import quote
+
+import pytest
+from flask import Flask
+
+from search.engine import SearchEngine
+from webapp.slots import SearchSlots
+
+ELSEWHERE = {"REMOTE_ADDR": "203.0.113.7"}  # not exempt from rate limits
+LOOPBACK = {"REMOTE_ADDR": "127.0.0.1"}
+BURST = " ".join(f"ال{letter}*" for letter in "ابتثجحخدذرزسشصضطظعغفقكلم")
+ARABIC_503 = "الخادم مشغول"
+
+
+def test_slots_refuse_at_once_when_full_and_expensive_searches_take_turns() -> None:
+    slots = SearchSlots(searches=2, expensive=1, wait=0.0)
+    assert slots.enter(expensive=True)
+    assert not slots.enter(expensive=True)  # no turn free: refused, its slot given back
+    assert slots.enter(expensive=False)
+    assert not slots.enter(expensive=False)  # both slots taken
+    slots.leave(expensive=True)
+    assert slots.enter(expensive=True)
+
+
+def test_a_full_worker_answers_searches_503_but_health_and_static_at_once(
+    make_app: Callable[..., Flask],
+) -> None:
+    app = make_app(FAHRAS_SEARCH_SLOTS=1)
+    held = threading.Event()
+    release = threading.Event()
+    engine = app.extensions["fahras"].engine()
+    real = engine.search
+
+    def slow_search(request: object) -> object:
+        held.set()
+        release.wait(30)
+        return real(request)  # type: ignore[arg-type]
+
+    engine.search = slow_search  # type: ignore[method-assign]
+    client = app.test_client()
+    running = threading.Thread(target=lambda: client.get("/search?q=" + quote("كتاب")))
+    running.start()
+    try:
+        assert held.wait(30)
+        busy = client.get("/search?q=" + quote("كتاب"))
+        assert busy.status_code == 503 and busy.headers["Retry-After"] == "1"
+        assert ARABIC_503 in busy.get_data(as_text=True)
+        api = client.get("/api/search?q=x")
+        assert api.status_code == 503 and ARABIC_503 in api.get_json()["error"]["message"]
+        assert client.get("/healthz").status_code == 200
+        static = client.get("/static/css/fahras.css")
+        static.close()
+        assert static.status_code == 200
+        assert client.get("/api/suggest?q=" + quote("كت")).status_code == 200
+    finally:
+        release.set()
+        running.join(30)
+    assert client.get("/search?q=" + quote("كتاب")).status_code == 200  # the slot came back
+
+
+def test_health_does_not_wait_behind_a_running_search(sample_index: object) -> None:
+    engine = SearchEngine(sample_index)  # type: ignore[arg-type]
+    try:
+        expected = engine.doc_count()
+        with engine._lock:  # what a search holds while it runs
+            answers: list[int] = []
+            reader = threading.Thread(target=lambda: answers.append(engine.doc_count()))
+            reader.start()
+            reader.join(30)
+            assert answers == [expected] and engine.generation() >= 1
+    finally:
+        engine.close()
+
+
+def test_pages_are_limited_by_the_cost_of_their_searches(make_app: Callable[..., Flask]) -> None:
+    """600 units a minute, 150 at once: a reader's plain words pass, 24-prefix queries do not."""
+    client = make_app(FAHRAS_RATE_LIMIT_EXEMPT="").test_client()
+    plain = [client.get("/search?q=" + quote("كتاب"), environ_base=ELSEWHERE) for _ in range(40)]
+    assert {r.status_code for r in plain} == {200}
+    expensive = "/search?q=" + quote(BURST)
+    other = {"REMOTE_ADDR": "198.51.100.9"}
+    statuses = [client.get(expensive, environ_base=other).status_code for _ in range(3)]
+    assert statuses == [200, 429, 429]
+    refused = client.get(expensive, environ_base=other)
+    assert int(refused.headers["Retry-After"]) >= 5
+    assert client.get("/api/search?q=" + quote(BURST), environ_base=other).status_code == 429
+    assert client.get("/embed?q=" + quote(BURST), environ_base=other).status_code == 429
+
+
+def test_a_proxy_nobody_declared_is_not_exempt(
+    make_app: Callable[..., Flask], caplog: pytest.LogCaptureFixture
+) -> None:
+    """Behind nginx on the same host every client is 127.0.0.1: with forwarding headers and
+    FAHRAS_PROXY_HOPS=0 they are limited together, and the log says what to set."""
+    client = make_app(FAHRAS_API_RATE_LIMIT=4).test_client()  # one at a time
+    proxied = {"X-Forwarded-For": "192.0.2.1"}
+    direct = [client.get("/api/suggest?q=x", environ_base=LOOPBACK) for _ in range(3)]
+    assert {r.status_code for r in direct} == {200}  # the operator on the machine: exempt
+    through = [
+        client.get("/api/suggest?q=x", headers=proxied, environ_base=LOOPBACK).status_code
+        for _ in range(2)
+    ]
+    assert through == [200, 429]
+    assert "FAHRAS_PROXY_HOPS" in caplog.text
+    declared = make_app(FAHRAS_API_RATE_LIMIT=4, FAHRAS_PROXY_HOPS=1).test_client()
+    per_client = [
+        declared.get("/api/suggest?q=x", headers={"X-Forwarded-For": f"192.0.2.{n}"}).status_code
+        for n in range(3)
+    ]
+    assert per_client == [200, 200, 200]  # each real client has its own bucket
