@@ -108,7 +108,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("stats", help="document count, facet values, date range, size")
     index_option(p)
     p.add_argument("--json", action="store_true")
+    add_query_stats_options(p)
     p.set_defaults(handler=commands.stats)
+    add_operations_parsers(sub, index_option)
 
     p = sub.add_parser("analyze", help="show how text is tokenized, normalized and stemmed")
     p.add_argument("text", help="the text, or - to read one item a line from stdin")
@@ -156,6 +158,36 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8000)
     p.set_defaults(handler=commands.demo)
     return parser
+
+
+def add_query_stats_options(p: argparse.ArgumentParser) -> None:
+    """`fahras stats --queries`: the query log's report (search/ops_commands.py)."""
+    p.add_argument(
+        "--queries",
+        action="store_true",
+        help="what readers searched for (needs FAHRAS_QUERY_LOG=on in the web app)",
+    )
+    p.add_argument("--days", type=int, default=30, help="with --queries: the last N days")
+    p.add_argument("--limit", type=int, default=20, help="with --queries: rows per list")
+
+
+def add_operations_parsers(sub: argparse._SubParsersAction, index_option: Callable) -> None:
+    """`fahras snapshot` and `fahras restore` (search/ops_commands.py)."""
+    from search import ops_commands
+
+    p = sub.add_parser("snapshot", help="copy the index's current generation into a new folder")
+    p.add_argument("dest", type=Path, metavar="DEST", help="a new folder")
+    index_option(p)
+    p.add_argument("--copy", action="store_true", help="copy every file (never hard-link)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=ops_commands.snapshot)
+
+    p = sub.add_parser("restore", help="make a snapshot the index's current generation")
+    p.add_argument("source", type=Path, metavar="SRC", help="a snapshot (or an index) folder")
+    index_option(p)
+    p.add_argument("--copy", action="store_true", help="copy every file (never hard-link)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=ops_commands.restore)
 
 
 if __name__ == "__main__":

@@ -120,6 +120,10 @@ def delete(args: argparse.Namespace) -> int:
 
 
 def stats(args: argparse.Namespace) -> int:
+    if args.queries:
+        from search.ops_commands import query_stats
+
+        return query_stats(args)
     engine = SearchEngine(args.index)
     info = engine.stats()
     meta = read_meta(args.index)

@@ -11,7 +11,19 @@ from flask import Flask
 
 from search.datafiles import check_data_files
 from search.query import MAX_QUERY_CHARS
-from webapp import api, arabic, cors, embed, errors, extension, headers, limits, pages, ratelimit
+from webapp import (
+    analytics,
+    api,
+    arabic,
+    cors,
+    embed,
+    errors,
+    extension,
+    headers,
+    limits,
+    pages,
+    ratelimit,
+)
 from webapp.htmx import htmx
 from webapp.inert import InertJSONProvider
 from webapp.messages import FACET_LABELS
@@ -47,6 +59,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     app.json = InertJSONProvider(app)
     htmx.init_app(app)
     extension.init_app(app)
+    analytics.init_app(app)
     errors.init_app(app)
     headers.init_app(app)
     cors.init_app(app)

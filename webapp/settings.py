@@ -59,6 +59,12 @@ def _addresses(raw: str) -> str:
         raise ValueError("IP addresses such as `127.0.0.1 ::1`, space-separated") from None
 
 
+def _switch(raw: str) -> str:
+    if raw.strip().lower() not in ("on", "off"):
+        raise ValueError("`on` or `off`")
+    return raw.strip().lower()
+
+
 SETTINGS = (
     Setting("INDEX", "index", "Directory of the index to serve (built by `fahras index`).", _text),
     Setting("SITE_TITLE", "فهرس", "Site name in the header, page titles and OpenSearch.", _text),
@@ -116,6 +122,14 @@ SETTINGS = (
         "Private memory above which a gunicorn worker is restarted after its current request"
         " (`0`: never). A worker serving the 31,525 ANT articles uses about 600 MB.",
         _int_between(0, 1_000_000),
+    ),
+    Setting(
+        "QUERY_LOG",
+        "off",
+        "`on`: log each search's normalized query, filters, result count and time (never who"
+        " asked) with the index, for `fahras stats --queries` and `/admin`; kept 90 days, at most"
+        " 200,000 searches. See docs/deploy.md.",
+        _switch,
     ),
 )
 
