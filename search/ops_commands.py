@@ -7,6 +7,7 @@ import argparse
 from collections.abc import Callable
 
 from search.commands import print_json
+from search.errors import FahrasError
 from search.querylog import QueryCount, QueryLog, QueryReport
 from search.snapshot import SnapshotInfo, restore_snapshot, take_snapshot
 
@@ -40,6 +41,8 @@ def _print_copy(info: SnapshotInfo, what: str, as_json: bool) -> None:
 
 
 def query_stats(args: argparse.Namespace) -> int:
+    if args.days < 1 or args.limit < 1:
+        raise FahrasError("--days and --limit must be 1 or more")
     query_log = QueryLog(args.index)
     try:
         report = query_log.report(days=args.days, limit=args.limit)

@@ -33,6 +33,7 @@ KEEP_DAYS = 90
 MAX_ENTRIES = 200_000  # about 25 MB
 PRUNE_EVERY = 500  # searches logged by a process between two prunings
 TYPING_WINDOW = 10.0  # seconds within which a longer typed search replaces a shorter one
+WAL_PAGES = 256  # the write-ahead log is folded into the database at 1 MB, and cut back to it
 BUSY_TIMEOUT_MS = 500  # a search never waits longer than this for its log line
 DAY = 86_400
 
@@ -189,7 +190,8 @@ class QueryLog:
             )
             connection.execute("PRAGMA journal_mode=WAL")
             connection.execute("PRAGMA synchronous=NORMAL")  # analytics: a power cut may lose a few
-            connection.execute("PRAGMA journal_size_limit=4194304")
+            connection.execute(f"PRAGMA wal_autocheckpoint={WAL_PAGES}")
+            connection.execute(f"PRAGMA journal_size_limit={WAL_PAGES * 4096}")
             connection.executescript(_SCHEMA)
             self._connection, self._pid = connection, os.getpid()
             self._prune(connection, self.clock())
