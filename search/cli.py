@@ -144,6 +144,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=commands.suggest)
 
+    add_keys_parser(sub, index_option)
+
     p = sub.add_parser("serve", help="serve the web UI and JSON API with gunicorn")
     index_option(p)
     p.add_argument("--host", default="127.0.0.1")
@@ -156,6 +158,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8000)
     p.set_defaults(handler=commands.demo)
     return parser
+
+
+def add_keys_parser(sub: argparse._SubParsersAction, index_option: Callable) -> None:
+    """`fahras keys create|list|revoke` (search/key_commands.py)."""
+    from search import key_commands
+
+    keys = sub.add_parser("keys", help="create, list and revoke API keys")
+    actions = keys.add_subparsers(required=True, metavar="ACTION")
+    p = actions.add_parser("create", help="create a key; it is printed once")
+    p.add_argument("--name", required=True, help="who uses it, e.g. cms")
+    p.add_argument("--scope", choices=("read", "write"), default="read")
+    index_option(p)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=key_commands.create)
+    p = actions.add_parser("list", help="list keys (never their secrets)")
+    index_option(p)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=key_commands.list_keys)
+    p = actions.add_parser("revoke", help="revoke a key by its id")
+    p.add_argument("key_id", metavar="ID")
+    index_option(p)
+    p.set_defaults(handler=key_commands.revoke)
 
 
 if __name__ == "__main__":
