@@ -117,7 +117,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("search", help="search the index")
     p.add_argument(
-        "query", help="the query (see README: query language), or - for one a line from stdin"
+        "query",
+        nargs="?",
+        help="the query (see README: query language), or - for one a line from stdin",
     )
     index_option(p)
     p.add_argument(
@@ -135,6 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--page", type=int, default=1)
     p.add_argument("--limit", type=int, default=10, help="results per page (1-100)")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--related", metavar="ID", help="articles like document ID")
     p.set_defaults(handler=commands.search)
 
     p = sub.add_parser("suggest", help="autocomplete a prefix from the index")
@@ -144,7 +147,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=commands.suggest)
 
-    add_keys_parser(sub, index_option)
+    add_publishing_parsers(sub, index_option)
 
     p = sub.add_parser("serve", help="serve the web UI and JSON API with gunicorn")
     index_option(p)
@@ -160,9 +163,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def add_keys_parser(sub: argparse._SubParsersAction, index_option: Callable) -> None:
-    """`fahras keys create|list|revoke` (search/key_commands.py)."""
-    from search import key_commands
+def add_publishing_parsers(sub: argparse._SubParsersAction, index_option: Callable) -> None:
+    """`fahras keys create|list|revoke` and `fahras worker` (search/publishing_commands.py)."""
+    from search import publishing_commands
 
     keys = sub.add_parser("keys", help="create, list and revoke API keys")
     actions = keys.add_subparsers(required=True, metavar="ACTION")
@@ -171,15 +174,20 @@ def add_keys_parser(sub: argparse._SubParsersAction, index_option: Callable) -> 
     p.add_argument("--scope", choices=("read", "write"), default="read")
     index_option(p)
     p.add_argument("--json", action="store_true")
-    p.set_defaults(handler=key_commands.create)
+    p.set_defaults(handler=publishing_commands.create)
     p = actions.add_parser("list", help="list keys (never their secrets)")
     index_option(p)
     p.add_argument("--json", action="store_true")
-    p.set_defaults(handler=key_commands.list_keys)
+    p.set_defaults(handler=publishing_commands.list_keys)
     p = actions.add_parser("revoke", help="revoke a key by its id")
     p.add_argument("key_id", metavar="ID")
     index_option(p)
-    p.set_defaults(handler=key_commands.revoke)
+    p.set_defaults(handler=publishing_commands.revoke)
+
+    p = sub.add_parser("worker", help="apply the writes sent to POST /api/documents")
+    index_option(p)
+    p.add_argument("--once", action="store_true", help="apply what is queued, then exit")
+    p.set_defaults(handler=publishing_commands.worker)
 
 
 if __name__ == "__main__":

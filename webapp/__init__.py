@@ -11,7 +11,21 @@ from flask import Flask
 
 from search.datafiles import check_data_files
 from search.query import MAX_QUERY_CHARS
-from webapp import api, arabic, cors, embed, errors, extension, headers, limits, pages, ratelimit
+from webapp import (
+    api,
+    arabic,
+    auth,
+    cors,
+    documents_api,
+    embed,
+    errors,
+    extension,
+    headers,
+    limits,
+    pages,
+    ratelimit,
+    writer,
+)
 from webapp.htmx import htmx
 from webapp.inert import InertJSONProvider
 from webapp.messages import FACET_LABELS
@@ -52,6 +66,9 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     cors.init_app(app)
     limits.init_app(app)
     ratelimit.init_app(app)
+    auth.init_app(app)
+    writer.init_app(app)
+    documents_api.init_app(app)
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(embed.bp)

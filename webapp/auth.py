@@ -19,10 +19,14 @@ from collections.abc import Callable
 from functools import wraps
 from typing import ParamSpec, TypeVar
 
-from flask import Response, current_app, g, make_response, request
+from flask import Flask, Response, current_app, g, make_response, request
 
 from search.keys import ApiKey, KeyStore, Scope
 from webapp.errors import error_answer
+
+KEYED_PATHS = ("/api/",)
+KEYED_ENDPOINTS = frozenset({"embed.frame"})  # the widget's page; widget.js passes data-key
+OPEN_PATHS = frozenset({"/healthz"})
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -39,6 +43,24 @@ READ_ONLY_KEY = (
     "هذا المفتاح للقراءة فقط، وهذا الطلب يحتاج إلى مفتاح كتابة.",
     "This key may only read; this request needs a key with the write scope.",
 )
+
+
+def init_app(app: Flask) -> None:
+    """With FAHRAS_SEARCH_KEYS=required, every JSON endpoint and the widget need a read key.
+
+    The HTML pages stay open: a private archive keeps its API for its own programs, while its
+    readers (behind whatever protects the site) search as usual. Health checks stay open.
+    """
+    if app.config["FAHRAS_SEARCH_KEYS"] == "required":
+        app.before_request(_require_read_key)
+
+
+def _require_read_key() -> Response | None:
+    if request.method == "OPTIONS" or request.path in OPEN_PATHS:
+        return None
+    if request.path.startswith(KEYED_PATHS) or request.endpoint in KEYED_ENDPOINTS:
+        return key_refusal(Scope.READ)
+    return None
 
 
 def key_store() -> KeyStore:
