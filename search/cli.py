@@ -119,7 +119,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("search", help="search the index")
     p.add_argument(
-        "query", help="the query (see README: query language), or - for one a line from stdin"
+        "query",
+        nargs="?",
+        help="the query (see README: query language), or - for one a line from stdin",
     )
     index_option(p)
     p.add_argument(
@@ -137,6 +139,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--page", type=int, default=1)
     p.add_argument("--limit", type=int, default=10, help="results per page (1-100)")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--related", metavar="ID", help="articles like document ID")
     p.set_defaults(handler=commands.search)
 
     p = sub.add_parser("suggest", help="autocomplete a prefix from the index")
@@ -145,6 +148,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, default=8)
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=commands.suggest)
+
+    add_publishing_parsers(sub, index_option)
 
     p = sub.add_parser("serve", help="serve the web UI and JSON API with gunicorn")
     index_option(p)
@@ -158,6 +163,33 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8000)
     p.set_defaults(handler=commands.demo)
     return parser
+
+
+def add_publishing_parsers(sub: argparse._SubParsersAction, index_option: Callable) -> None:
+    """`fahras keys create|list|revoke` and `fahras worker` (search/publishing_commands.py)."""
+    from search import publishing_commands
+
+    keys = sub.add_parser("keys", help="create, list and revoke API keys")
+    actions = keys.add_subparsers(required=True, metavar="ACTION")
+    p = actions.add_parser("create", help="create a key; it is printed once")
+    p.add_argument("--name", required=True, help="who uses it, e.g. cms")
+    p.add_argument("--scope", choices=("read", "write"), default="read")
+    index_option(p)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=publishing_commands.create)
+    p = actions.add_parser("list", help="list keys (never their secrets)")
+    index_option(p)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=publishing_commands.list_keys)
+    p = actions.add_parser("revoke", help="revoke a key by its id")
+    p.add_argument("key_id", metavar="ID")
+    index_option(p)
+    p.set_defaults(handler=publishing_commands.revoke)
+
+    p = sub.add_parser("worker", help="apply the writes sent to POST /api/documents")
+    index_option(p)
+    p.add_argument("--once", action="store_true", help="apply what is queued, then exit")
+    p.set_defaults(handler=publishing_commands.worker)
 
 
 def add_query_stats_options(p: argparse.ArgumentParser) -> None:

@@ -156,6 +156,12 @@ def analyze(args: argparse.Namespace) -> int:
 
 
 def search(args: argparse.Namespace) -> int:
+    if args.related:
+        from search.publishing_commands import related
+
+        return related(args)
+    if args.query is None:
+        raise FahrasError("search needs a QUERY (or --related ID): see `fahras search --help`")
     engine = SearchEngine(args.index)
     filters: dict[str, list[str]] = {}
     for pair in args.filter:

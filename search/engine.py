@@ -25,6 +25,7 @@ from search.highlight import MatchTerms, highlight_all, snippet, terms_for
 from search.notices import Notice
 from search.postings import Scans
 from search.query import clean_query, parse_query
+from search.related import related_documents
 from search.schema import FACET_FIELDS, FACET_SEPARATOR
 from search.scorer import QueryScorer
 from search.store import open_index
@@ -305,6 +306,19 @@ class SearchEngine:
             url=stored.get("url"),
             extra=stored.get("extra") or {},
         )
+
+    def related(self, doc_id: str, limit: int = 5) -> list[Hit] | None:
+        """Up to `limit` articles like `doc_id` (search/related.py); None if it is not indexed."""
+        with self._lock:
+            generation = self._current()
+            found = related_documents(generation.searcher, generation.scorer, doc_id, limit)
+            if found is None:
+                return None
+            stored = [generation.searcher.stored_fields(docnum) for docnum, _ in found]
+        plain = SearchRequest()
+        return [
+            _hit(s, score, MatchTerms(), plain) for s, (_, score) in zip(stored, found, strict=True)
+        ]
 
     def stats(self) -> dict[str, object]:
         """Document count, facet value counts, date range: what `fahras stats` prints."""

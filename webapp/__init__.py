@@ -15,7 +15,9 @@ from webapp import (
     analytics,
     api,
     arabic,
+    auth,
     cors,
+    documents_api,
     embed,
     errors,
     extension,
@@ -23,6 +25,7 @@ from webapp import (
     limits,
     pages,
     ratelimit,
+    writer,
 )
 from webapp.htmx import htmx
 from webapp.inert import InertJSONProvider
@@ -65,6 +68,9 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     cors.init_app(app)
     limits.init_app(app)
     ratelimit.init_app(app)
+    auth.init_app(app)
+    writer.init_app(app)
+    documents_api.init_app(app)
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(embed.bp)

@@ -2,12 +2,14 @@
 
 A query string longer than MAX_QUERY_STRING_BYTES is a 414: the longest query the engine reads
 (500 Arabic letters, percent-encoded) with a handful of filters fits in half of it. A request
-body is never read by any route; MAX_CONTENT_LENGTH keeps werkzeug from buffering one should a
-route ever read it, and a declared length over it is a 413 at once. Longer request lines never
-reach the app: gunicorn refuses them itself (limit_request_line in webapp/gunicorn_conf.py).
+body is read by one route only, POST /api/documents, which raises its own request's limit to
+FAHRAS_PUBLISH_MAX_MB (webapp/documents_api.py); MAX_CONTENT_LENGTH keeps werkzeug from
+buffering any other, and a declared length over the limit is a 413 at once. Longer request
+lines never reach the app: gunicorn refuses them itself (limit_request_line in
+webapp/gunicorn_conf.py).
 """
 
-from flask import Flask, abort, current_app, request
+from flask import Flask, abort, request
 
 MAX_QUERY_STRING_BYTES = 6144
 MAX_BODY_BYTES = 16 * 1024
@@ -22,5 +24,5 @@ def init_app(app: Flask) -> None:
 def _check_size() -> None:
     if len(request.query_string) > MAX_QUERY_STRING_BYTES:
         abort(414)
-    if (request.content_length or 0) > current_app.config["MAX_CONTENT_LENGTH"]:
+    if (request.content_length or 0) > (request.max_content_length or 0):
         abort(413)
