@@ -12,6 +12,7 @@ from flask import Flask
 from search.datafiles import check_data_files
 from search.query import MAX_QUERY_CHARS
 from webapp import (
+    admin,
     analytics,
     api,
     arabic,
@@ -74,6 +75,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(embed.bp)
+    app.register_blueprint(admin.bp)
     app.jinja_env.filters.update(number=arabic.number, arabic_date=arabic.day)
     app.jinja_env.globals.update(
         site_title=app.config["FAHRAS_SITE_TITLE"],
