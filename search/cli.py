@@ -218,6 +218,13 @@ def add_operations_parsers(sub: argparse._SubParsersAction, index_option: Callab
     p.add_argument("source", type=Path, metavar="SRC", help="a snapshot (or an index) folder")
     index_option(p)
     p.add_argument("--copy", action="store_true", help="copy every file (never hard-link)")
+    p.add_argument(
+        "--wait",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="wait this long for an indexer to finish",
+    )
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=ops_commands.restore)
 

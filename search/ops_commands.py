@@ -21,7 +21,7 @@ def snapshot(args: argparse.Namespace) -> int:
 
 
 def restore(args: argparse.Namespace) -> int:
-    info = restore_snapshot(args.source, args.index, link=not args.copy)
+    info = restore_snapshot(args.source, args.index, link=not args.copy, wait=args.wait)
     _print_copy(info, f"restored {args.source}", args.json)
     return 0
 

@@ -125,19 +125,22 @@ def take_snapshot(index_dir: Path, dest: Path, *, link: bool = True) -> Snapshot
     return replace(info, path=dest)
 
 
-def restore_snapshot(source: Path, index_dir: Path, *, link: bool = True) -> SnapshotInfo:
+def restore_snapshot(
+    source: Path, index_dir: Path, *, link: bool = True, wait: float = 0.0
+) -> SnapshotInfo:
     """Make the generation of `source` (a snapshot or any index) the current one of `index_dir`.
 
     Servers of `index_dir` keep answering from their open generation and switch to the restored
     one at their next search: the new segment files are put in place first, then one new TOC
     (numbered above every generation the servers have seen) makes them current at once. The
     files of the generation servers were answering from stay until the next restore: Whoosh
-    opens some of them on first use, so a server still on it must find them all.
+    opens some of them on first use, so a server still on it must find them all. An indexer or
+    a publishing writer holding the index's writer lock is waited for up to `wait` seconds.
     """
     source, index_dir = Path(source), Path(index_dir)
     open_index(source)
     _check_target(index_dir)
-    with writer_lock(index_dir):  # no indexer may commit in between
+    with writer_lock(index_dir, wait=wait):  # no indexer may commit in between
         storage = FileStorage(str(index_dir))
         served = _current_generation(index_dir).toc.segments if index_exists(index_dir) else []
         for _ in range(ATTEMPTS):

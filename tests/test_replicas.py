@@ -126,6 +126,7 @@ def replica(index_dir: Path, log: Path) -> Iterator[tuple[int, subprocess.Popen]
     once it answers: its port and process (the master, leader of its process group)."""
     port = free_port()
     env = {**os.environ, "FAHRAS_INDEX": str(index_dir), "FAHRAS_PROXY_HOPS": "1"}
+    env["FAHRAS_PUBLISH_WRITER"] = "off"  # a replica never writes (docs/deploy.md)
     command = [sys.executable, "-m", "gunicorn", "--config", "python:webapp.gunicorn_conf"]
     command += ["--bind", f"127.0.0.1:{port}", "--workers", "1"]
     with process_group(command, log, env) as server:
@@ -270,7 +271,7 @@ def test_a_snapshot_shipped_to_each_replica_in_turn_fails_no_request(
             for port, index_dir, log in zip((port1, port2), served, logs, strict=True):
                 incoming = index_dir.parent / "incoming" / "2"
                 shutil.copytree(second.path, incoming)  # rsync to the replica's machine
-                fahras("restore", incoming, "--index", index_dir)
+                fahras("restore", incoming, "--index", index_dir, "--wait", 30)
                 wait_for(
                     lambda port=port: serves(port, second.generation, len(marked)),
                     f"generation {second.generation} on port {port}",
