@@ -51,6 +51,7 @@ CREATE TABLE IF NOT EXISTS searches (
     typed INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS searches_at ON searches (at);
+CREATE INDEX IF NOT EXISTS searches_query ON searches (query, at);
 """
 
 
@@ -200,10 +201,14 @@ class QueryLog:
     def _drop_extended(
         self, connection: sqlite3.Connection, search: LoggedSearch, now: float
     ) -> None:
+        prefixes = [search.query[:end] for end in range(1, len(search.query))]
+        if not prefixes:
+            return
+        marks = ", ".join("?" * len(prefixes))
         connection.execute(
-            "DELETE FROM searches WHERE typed = 1 AND at >= ? AND filters = ? AND query != ?"
-            " AND substr(?, 1, length(query)) = query",
-            (now - TYPING_WINDOW, search.filters, search.query, search.query),
+            f"DELETE FROM searches WHERE query IN ({marks}) AND at >= ? AND typed = 1"
+            " AND filters = ?",
+            (*prefixes, now - TYPING_WINDOW, search.filters),
         )
 
     def _prune(self, connection: sqlite3.Connection, now: float) -> None:
