@@ -116,7 +116,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("stats", help="document count, facet values, date range, size")
     index_option(p)
     p.add_argument("--json", action="store_true", help="print the statistics as JSON")
+    add_query_stats_options(p)
     p.set_defaults(handler=commands.stats)
+    add_operations_parsers(sub, index_option)
 
     p = sub.add_parser("analyze", help="show how text is tokenized, normalized and stemmed")
     p.add_argument("text", help="the text, or - to read one item a line from stdin")
@@ -125,7 +127,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("search", help="search the index")
     p.add_argument(
-        "query", help="the query (see README: query language), or - for one a line from stdin"
+        "query",
+        nargs="?",
+        help="the query (see README: query language), or - for one a line from stdin",
     )
     index_option(p)
     p.add_argument(
@@ -152,6 +156,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="print the result as JSON: plain text, matches as [start, end] spans",
     )
+    p.add_argument("--related", metavar="ID", help="up to five articles like document ID")
     p.set_defaults(handler=commands.search)
 
     p = sub.add_parser("suggest", help="autocomplete a prefix from the index")
@@ -160,6 +165,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, default=8, help="completions to show, 1-100 (default 8)")
     p.add_argument("--json", action="store_true", help="print the completions as a JSON list")
     p.set_defaults(handler=commands.suggest)
+
+    add_publishing_parsers(sub, index_option)
 
     p = sub.add_parser("serve", help="serve the web UI and JSON API with gunicorn")
     index_option(p)
@@ -178,6 +185,75 @@ def _version() -> str:
         return version("fahras")
     except PackageNotFoundError:  # run from a checkout that was never installed
         return "(not installed)"
+
+
+def add_publishing_parsers(sub: argparse._SubParsersAction, index_option: Callable) -> None:
+    """`fahras keys create|list|revoke` and `fahras worker` (search/publishing_commands.py)."""
+    from search import publishing_commands
+
+    keys = sub.add_parser("keys", help="create, list and revoke API keys")
+    actions = keys.add_subparsers(required=True, metavar="ACTION")
+    p = actions.add_parser("create", help="create a key; it is printed once")
+    p.add_argument("--name", required=True, help="who uses it, e.g. cms")
+    p.add_argument(
+        "--scope",
+        choices=("read", "write"),
+        default="read",
+        help="read: search; write: also publish",
+    )
+    index_option(p)
+    p.add_argument("--json", action="store_true", help="print the new key as JSON")
+    p.set_defaults(handler=publishing_commands.create)
+    p = actions.add_parser("list", help="list keys (never their secrets)")
+    index_option(p)
+    p.add_argument("--json", action="store_true", help="print the keys as JSON")
+    p.set_defaults(handler=publishing_commands.list_keys)
+    p = actions.add_parser("revoke", help="revoke a key by its id")
+    p.add_argument("key_id", metavar="ID", help="the key's id, as `fahras keys list` shows it")
+    index_option(p)
+    p.set_defaults(handler=publishing_commands.revoke)
+
+    p = sub.add_parser("worker", help="apply the writes sent to POST /api/documents")
+    index_option(p)
+    p.add_argument("--once", action="store_true", help="apply what is queued, then exit")
+    p.set_defaults(handler=publishing_commands.worker)
+
+
+def add_query_stats_options(p: argparse.ArgumentParser) -> None:
+    """`fahras stats --queries`: the query log's report (search/ops_commands.py)."""
+    p.add_argument(
+        "--queries",
+        action="store_true",
+        help="what readers searched for (needs FAHRAS_QUERY_LOG=on in the web app)",
+    )
+    p.add_argument("--days", type=int, default=30, help="with --queries: the last N days")
+    p.add_argument("--limit", type=int, default=20, help="with --queries: rows per list")
+
+
+def add_operations_parsers(sub: argparse._SubParsersAction, index_option: Callable) -> None:
+    """`fahras snapshot` and `fahras restore` (search/ops_commands.py)."""
+    from search import ops_commands
+
+    p = sub.add_parser("snapshot", help="copy the index's current generation into a new folder")
+    p.add_argument("dest", type=Path, metavar="DEST", help="a new folder")
+    index_option(p)
+    p.add_argument("--copy", action="store_true", help="copy every file (never hard-link)")
+    p.add_argument("--json", action="store_true", help="print what was copied as JSON")
+    p.set_defaults(handler=ops_commands.snapshot)
+
+    p = sub.add_parser("restore", help="make a snapshot the index's current generation")
+    p.add_argument("source", type=Path, metavar="SRC", help="a snapshot (or an index) folder")
+    index_option(p)
+    p.add_argument("--copy", action="store_true", help="copy every file (never hard-link)")
+    p.add_argument(
+        "--wait",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="wait this long for an indexer to finish",
+    )
+    p.add_argument("--json", action="store_true", help="print what was restored as JSON")
+    p.set_defaults(handler=ops_commands.restore)
 
 
 if __name__ == "__main__":

@@ -131,6 +131,10 @@ def delete(args: argparse.Namespace) -> int:
 
 
 def stats(args: argparse.Namespace) -> int:
+    if args.queries:
+        from search.ops_commands import query_stats
+
+        return query_stats(args)
     engine = SearchEngine(args.index)
     info = engine.stats()
     meta = read_meta(args.index)
@@ -163,6 +167,12 @@ def analyze(args: argparse.Namespace) -> int:
 
 
 def search(args: argparse.Namespace) -> int:
+    if args.related:
+        from search.publishing_commands import related
+
+        return related(args)
+    if args.query is None:
+        raise FahrasError("search needs a QUERY (or --related ID): see `fahras search --help`")
     _check_range("--limit", args.limit, 1, MAX_PER_PAGE)
     _check_range("--page", args.page, 1, None)
     with contextlib.closing(SearchEngine(args.index)) as engine:

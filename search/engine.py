@@ -26,6 +26,7 @@ from search.highlight import MatchTerms, Span, highlight_all, marked_all, marked
 from search.notices import Notice, budget_spent
 from search.postings import Scans
 from search.query import clean_query, parse_query, resolve_loose_facets
+from search.related import related_documents
 from search.schema import FACET_FIELDS, FACET_SEPARATOR
 from search.scorer import QueryScorer
 from search.store import open_index
@@ -34,6 +35,7 @@ from search.suggest import Vocabulary
 MAX_PER_PAGE = 100
 MAX_RESULTS_DEPTH = 1000  # pages beyond this many results are refused: nobody reads them
 SORTS = ("relevance", "newest", "oldest")
+REOPEN_MODES = ("wait", "background", "never")
 FEW_RESULTS = 3  # fewer hits than this: offer "did you mean"
 
 
@@ -131,9 +133,15 @@ class _Generation:
     """A searcher and everything derived from its index generation."""
 
     def __init__(self, index: Index) -> None:
-        self.searcher = index.searcher()
-        # Whoosh readers are not safe across threads: whole-vocabulary scans get their own.
-        self.scans = Scans(index.reader())
+        # Whoosh readers are not safe across threads: whole-vocabulary scans get their own,
+        # of the same generation (a commit may land between opening the two).
+        while True:
+            self.searcher, scan_reader = index.searcher(), index.reader()
+            if scan_reader.generation() == self.searcher.reader().generation():
+                break
+            self.searcher.close()
+            scan_reader.close()
+        self.scans = Scans(scan_reader)
         self.facets = FacetTable(self.searcher.reader())
         self.scorer = QueryScorer(self.searcher, self.facets, self.scans)
         self.vocabulary = Vocabulary(self.searcher, self.scans)
@@ -159,12 +167,14 @@ class SearchEngine:
     so the next result always reflects it, as a script or a test expects. With
     `reopen="background"` (the web app) the new generation is opened and warmed in a thread
     while searches go on in the old one, which is replaced when the new one is ready: a commit
-    never stalls a page, and new documents show up a second or two later.
+    never stalls a page, and new documents show up a second or two later. With `reopen="never"`
+    the engine keeps the generation it opened first: a fixed view, to compare a snapshot with
+    the generation it copied.
     """
 
     def __init__(self, index_dir: Path, reopen: str = "wait") -> None:
-        if reopen not in ("wait", "background"):
-            raise ValueError(f"reopen must be 'wait' or 'background', not {reopen!r}")
+        if reopen not in REOPEN_MODES:
+            raise ValueError(f"reopen must be one of {REOPEN_MODES}, not {reopen!r}")
         self.index_dir = Path(index_dir)
         self.index = open_index(self.index_dir)
         self.reopen = reopen
@@ -178,7 +188,7 @@ class SearchEngine:
         current = self._generation
         if self._fresh is not None:
             current, self._fresh = self._fresh, None
-        elif current is None or (not self._opening and not current.searcher.up_to_date()):
+        elif current is None or (self._follows_commits() and not current.searcher.up_to_date()):
             if current is not None and self.reopen == "background":
                 self._opening = True
                 threading.Thread(target=self._open_in_background, daemon=True).start()
@@ -190,6 +200,9 @@ class SearchEngine:
                 self._generation.close()
             self._generation = current
         return current
+
+    def _follows_commits(self) -> bool:
+        return self.reopen != "never" and not self._opening
 
     def _open_in_background(self) -> None:
         fresh = None
@@ -316,6 +329,19 @@ class SearchEngine:
             url=stored.get("url"),
             extra=stored.get("extra") or {},
         )
+
+    def related(self, doc_id: str, limit: int = 5) -> list[Hit] | None:
+        """Up to `limit` articles like `doc_id` (search/related.py); None if it is not indexed."""
+        with self._lock:
+            generation = self._current()
+            found = related_documents(generation.searcher, generation.scorer, doc_id, limit)
+            if found is None:
+                return None
+            stored = [generation.searcher.stored_fields(docnum) for docnum, _ in found]
+        plain = SearchRequest()
+        return [
+            _hit(s, score, MatchTerms(), plain) for s, (_, score) in zip(stored, found, strict=True)
+        ]
 
     def stats(self) -> dict[str, object]:
         """Document count, facet value counts, date range: what `fahras stats` prints."""

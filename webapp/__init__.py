@@ -12,10 +12,14 @@ from flask import Flask
 from search.datafiles import check_data_files
 from search.query import MAX_QUERY_CHARS
 from webapp import (
+    admin,
+    analytics,
     api,
     arabic,
+    auth,
     bidi,
     cors,
+    documents_api,
     embed,
     errors,
     extension,
@@ -25,6 +29,7 @@ from webapp import (
     pages,
     ratelimit,
     slots,
+    writer,
 )
 from webapp.htmx import htmx
 from webapp.inert import InertJSONProvider, without_bidi_controls
@@ -61,16 +66,21 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     app.json = InertJSONProvider(app)
     htmx.init_app(app)
     extension.init_app(app)
+    analytics.init_app(app)
     errors.init_app(app)
     hosts.init_app(app)  # first of the checks: nothing is built on an untrusted Host
     headers.init_app(app)
     cors.init_app(app)
     limits.init_app(app)
     ratelimit.init_app(app)
-    slots.init_app(app)  # after the rate limits: a refused client takes no slot
+    auth.init_app(app)
+    slots.init_app(app)  # after the rate limits and keys: a refused client takes no slot
+    writer.init_app(app)
+    documents_api.init_app(app)
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(embed.bp)
+    app.register_blueprint(admin.bp)
     app.jinja_env.filters.update(
         number=arabic.number,
         arabic_date=arabic.day,

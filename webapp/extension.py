@@ -16,6 +16,7 @@ from flask import Flask, current_app, request
 
 from search.engine import SearchEngine
 from search.errors import IndexMissingError
+from webapp import analytics
 from webapp.inert import inert_result
 from webapp.params import SearchParams, parse_search_args
 
@@ -81,4 +82,6 @@ def run_search(params: SearchParams) -> dict[str, object]:
         facet_limit=config["FAHRAS_FACET_LIMIT"],
         fragment_size=config["FAHRAS_SNIPPET_CHARS"],
     )
-    return inert_result(engine().search(wanted).as_dict())
+    result = engine().search(wanted)
+    analytics.record(wanted, result)
+    return inert_result(result.as_dict())

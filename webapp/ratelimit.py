@@ -50,8 +50,9 @@ class TokenBuckets:
         per_minute: int,
         clock: Callable[[], float] = time.monotonic,
         max_clients: int = MAX_CLIENTS,
+        burst_share: float = BURST_SHARE,
     ) -> None:
-        self.capacity = max(1.0, per_minute / BURST_SHARE)
+        self.capacity = max(1.0, per_minute / burst_share)
         self.rate = per_minute / 60.0  # tokens per second
         self.clock = clock
         self.max_clients = max_clients

@@ -52,6 +52,15 @@ def _text(raw: str) -> str:
     return raw.strip()
 
 
+def _choice(*choices: str) -> Callable[[str], str]:
+    def parse(raw: str) -> str:
+        if raw.strip().lower() not in choices:
+            raise ValueError(" or ".join(f"`{choice}`" for choice in choices))
+        return raw.strip().lower()
+
+    return parse
+
+
 def _addresses(raw: str) -> str:
     """IP addresses, space- or comma-separated, in their canonical spelling."""
     try:
@@ -155,6 +164,43 @@ SETTINGS = (
         "Private memory above which a gunicorn worker is restarted after its current request"
         " (`0`: never). A worker serving the 31,525 ANT articles uses about 600 MB.",
         _int_between(0, 1_000_000),
+    ),
+    Setting(
+        "SEARCH_KEYS",
+        "open",
+        "`required`: the JSON API and the widget need a read key (`Authorization: Bearer KEY`;"
+        " the widget's `data-key`), for a private archive; the HTML pages stay open. `open`:"
+        " only writing needs a key. See README: Publishing from your CMS.",
+        _choice("open", "required"),
+    ),
+    Setting(
+        "PUBLISH_WRITER",
+        "thread",
+        "Who applies the writes of `POST /api/documents`: `thread`, a background thread of one"
+        " web worker (elected by a lock file); `off`, a `fahras worker` you run yourself (and"
+        " read replicas).",
+        _choice("thread", "off"),
+    ),
+    Setting(
+        "PUBLISH_MAX_MB",
+        10,
+        "Largest body of one `POST /api/documents`, in megabytes (413 beyond it).",
+        _int_between(1, 1024),
+    ),
+    Setting(
+        "PUBLISH_RATE_LIMIT",
+        60,
+        "Write requests a minute each API key may make (`POST`/`DELETE /api/documents`), per"
+        " gunicorn worker; beyond it a 429 with Retry-After (`0`: no limit).",
+        _int_between(0, 1_000_000),
+    ),
+    Setting(
+        "QUERY_LOG",
+        "off",
+        "`on`: log each search's normalized query, filters, result count and time (never who"
+        " asked) with the index, for `fahras stats --queries` and `/admin`; kept 90 days, at most"
+        " 200,000 searches. See docs/deploy.md.",
+        _choice("off", "on"),
     ),
 )
 

@@ -23,7 +23,13 @@ def read_json(path: Path, options: LoadOptions) -> Iterator[RawRecord | LoadProb
     lines = yield from read_text(path, options)
     if lines is None:
         return
-    text = "\n".join(lines)
+    yield from json_text_records("\n".join(lines), origin, options)
+
+
+def json_text_records(
+    text: str, origin: str, options: LoadOptions
+) -> Iterator[RawRecord | LoadProblem]:
+    """Records of JSON text already read (a file's, or a request body's: search/intake.py)."""
     start = _skip_space(text, 0)
     if start == len(text):
         yield LoadProblem(origin, None, "empty file")
