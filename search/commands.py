@@ -11,6 +11,7 @@ from importlib import resources
 from pathlib import Path
 
 from search.analysis import explain
+from search.derived import write_derived
 from search.engine import SearchEngine, SearchRequest
 from search.errors import FahrasError, SourceError
 from search.indexer import IndexOptions, IndexReport, index_sources
@@ -115,6 +116,7 @@ def delete(args: argparse.Namespace) -> int:
         writer = index_handle.writer()
         deleted = sum(writer.delete_by_term("id", doc_id) for doc_id in args.ids)
         writer.commit()
+        write_derived(args.index, index_handle)
     print(f"deleted {deleted} of {len(args.ids)} document(s)")
     return 0 if deleted else 1
 

@@ -23,6 +23,7 @@ from types import FrameType
 from whoosh.index import Index
 from whoosh.writing import CLEAR, IndexingError, IndexWriter
 
+from search.derived import write_derived
 from search.documents import Document, RecordError, build_document
 from search.errors import IndexWriteError
 from search.loaders import LoadOptions, LoadProblem, read_file
@@ -114,6 +115,7 @@ def index_sources(
             if options.prune:
                 run.prune(_pruned_scope(sources, [item.path for item in found]))
             run.commit()
+            run.derive()  # also for an index from before derived data, when nothing changed
         except KeyboardInterrupt:
             run.cancel()
             report.interrupted = True
@@ -229,6 +231,16 @@ class _Run:
             self.writer = None
             self.pending = 0
             self.last_commit = time.monotonic()
+            self.derive()
+
+    def derive(self) -> None:
+        """Write the derived data of the new segments, so readers open this generation at once."""
+        try:
+            write_derived(Path(self.index.storage.folder), self.index)
+        except OSError as exc:  # the commit stands; readers derive in memory until a next run
+            message = f"could not write the derived search data: {exc.strerror or exc}"
+            self.report.warnings.append(message)
+            self.on_problem(message)
 
     def cancel(self) -> None:
         if self.writer is not None:

@@ -20,7 +20,7 @@ from search.analysis import terms_of
 from search.facets import FacetTable
 from search.normalize import normalize
 from search.notices import Notice, phrase_timeout, prefix_capped, search_timeout
-from search.postings import Postings, Scans
+from search.postings import Postings
 from search.query import Clause, ParsedQuery
 from search.ranking import (
     EXACT_BOOST,
@@ -67,16 +67,15 @@ class _Scored:
 
 
 class QueryScorer:
-    """Scores parsed queries against one searcher's postings."""
+    """Scores one search: made per request (its deadline and notices are that search's own),
+    over postings read through a searcher no other thread uses meanwhile."""
 
-    def __init__(self, searcher: Searcher, table: FacetTable, scans: Scans) -> None:
+    def __init__(self, searcher: Searcher, table: FacetTable, postings: Postings) -> None:
         self.searcher = searcher
         self.table = table
-        self.postings = Postings(searcher, table.live, scans)
+        self.postings = postings
 
     def evaluate(self, parsed: ParsedQuery) -> Evaluation:
-        for name in ("title", "body"):  # once per generation; not part of a search's time
-            self.postings.stem_forms(name)
         self._deadline = clock() + TIME_LIMIT
         self._notices: list[Notice] = []
         evaluation = self._evaluate(parsed)

@@ -2,24 +2,20 @@
 
 Whoosh's `terms_within` walks an automaton over the whole term dictionary (seconds on 200,000
 terms) and its Corrector ranks all candidates alike. Instead: the exact-view vocabulary is
-loaded once per generation as a set (half a second, on first use), a misspelt word's candidates
+loaded once per generation as a set from the derived term tables (search/derived.py), on first
+use, a misspelt word's candidates
 are every known word one edit away (deletion, substitution, insertion, transposition), and
 the most frequent candidate wins. Completions come from the titles, which are short, written
 with care and name what readers look for; they keep their written form (مدرسة, not مدرسه).
+Their counts are derived per segment when it is written (search/derived.py).
 """
 
-import bisect
-import threading
-from collections import Counter, defaultdict
-from collections.abc import Iterator
-
-from whoosh.searching import Searcher
+from whoosh.reading import IndexReader
 
 from search.analysis import terms_of
+from search.derived import GenerationData
 from search.normalize import ARABIC_LETTERS, normalize, strip_marks
-from search.postings import Scans
 from search.query import ParsedQuery
-from search.stemmer import strip_article
 from search.tokenize import TOKEN_PATTERN
 
 CORRECTION_FIELDS = ("body", "title")
@@ -29,41 +25,36 @@ _ALPHABET = "".join(sorted(ARABIC_LETTERS)) + "abcdefghijklmnopqrstuvwxyz0123456
 
 
 class Vocabulary:
-    """Spelling and completion data for one searcher; built lazily, thread-safe."""
+    """Spelling and completion over one generation's derived data; thread-safe.
 
-    def __init__(self, searcher: Searcher, scans: Scans) -> None:
-        self.searcher = searcher
-        self.scans = scans
-        self._lock = threading.Lock()
-        self._words: frozenset[str] | None = None
-        self._completions: tuple[list[str], list[tuple[int, str]]] | None = None
+    Document frequencies come from a reader passed in by the caller: Whoosh readers share
+    file positions, so each search brings its own.
+    """
 
-    def doc_frequency(self, word: str) -> int:
-        reader = self.searcher.reader()
-        return sum(reader.doc_frequency(field, word) for field in CORRECTION_FIELDS)
+    def __init__(self, data: GenerationData) -> None:
+        self.data = data
 
     def words(self) -> frozenset[str]:
-        with self._lock:
-            if self._words is None:
-                self._words = frozenset(
-                    term for field in CORRECTION_FIELDS for term in self.scans.terms(field)
-                )
-            return self._words
+        return self.data.words(CORRECTION_FIELDS)
 
-    def correct(self, word: str) -> str | None:
+    def correct(self, word: str, reader: IndexReader) -> str | None:
         """The best-known word one edit away from normalized `word`, if clearly better."""
-        own = self.doc_frequency(word)
+
+        def doc_frequency(term: str) -> int:
+            return sum(reader.doc_frequency(field, term) for field in CORRECTION_FIELDS)
+
+        own = doc_frequency(word)
         if own >= KNOWN_ENOUGH or len(word) < 3:
             return None
         known = self.words()
         candidates = {c for c in _edits(word) if c in known and c != word}
         if not candidates:
             return None
-        ranked = sorted(candidates, key=lambda c: (-self.doc_frequency(c), c))
+        ranked = sorted(candidates, key=lambda c: (-doc_frequency(c), c))
         best = ranked[0]
-        return best if self.doc_frequency(best) >= max(KNOWN_ENOUGH, BETTER_BY * own) else None
+        return best if doc_frequency(best) >= max(KNOWN_ENOUGH, BETTER_BY * own) else None
 
-    def did_you_mean(self, parsed: ParsedQuery) -> str | None:
+    def did_you_mean(self, parsed: ParsedQuery, reader: IndexReader) -> str | None:
         """The query with each misspelt plain word replaced, or None if nothing changed."""
         changed = False
         parts = []
@@ -72,7 +63,7 @@ class Vocabulary:
             for clause in group:
                 text = clause.display()
                 if clause.kind == "word":
-                    fixed = _fix_words(clause.text, self.correct)
+                    fixed = _fix_words(clause.text, lambda w: self.correct(w, reader))
                     if fixed != clause.text:
                         changed = True
                         text = (f"{clause.field}:" if clause.field else "") + fixed
@@ -86,41 +77,7 @@ class Vocabulary:
         wanted = normalize(" ".join(prefix.split()))
         if not wanted:
             return []
-        keys, entries = self._completion_index()
-        start = bisect.bisect_left(keys, wanted)
-        end = bisect.bisect_left(keys, wanted + "\U0010ffff")
-        best = sorted(entries[start:end], key=lambda entry: -entry[0])[:limit]
-        return [display for _, display in best]
-
-    def _completion_index(self) -> tuple[list[str], list[tuple[int, str]]]:
-        with self._lock:
-            if self._completions is None:
-                titles = (b.decode("utf-8") for b in self.scans.column("title_column") if b)
-                self._completions = _build_completions(titles)
-            return self._completions
-
-
-def _build_completions(titles: Iterator[str]) -> tuple[list[str], list[tuple[int, str]]]:
-    """Sorted normalized keys, and (count, most common written form) for each key."""
-    forms: dict[str, Counter[str]] = defaultdict(Counter)
-    for title in titles:
-        previous: tuple[str, str] | None = None
-        for match in TOKEN_PATTERN.finditer(title):
-            surface = strip_marks(match.group())
-            normalized, stemmed = terms_of(surface)
-            if stemmed is None or len(normalized) < 2:
-                previous = None
-                continue
-            forms[normalized][surface] += 1
-            bare = strip_article(normalized)
-            if bare != normalized and len(bare) >= 2:  # كت… completes الكتاب too
-                forms[bare][surface] += 1
-            if previous is not None:
-                forms[f"{previous[0]} {normalized}"][f"{previous[1]} {surface}"] += 1
-            previous = (normalized, surface)
-    keys = sorted(k for k, counts in forms.items() if " " not in k or counts.total() >= 2)
-    entries = [(forms[k].total(), forms[k].most_common(1)[0][0]) for k in keys]
-    return keys, entries
+        return self.data.complete(wanted, limit)
 
 
 def _edits(word: str) -> set[str]:
