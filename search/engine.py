@@ -43,6 +43,7 @@ CHECK_EVERY = 1.0  # seconds: list the index folder this often even if its mtime
 WAIT_FOR_WRITER = 10.0  # seconds a running writer gets to write a generation's derived data
 
 log = logging.getLogger(__name__)
+clock = time.monotonic  # when to look for commits (tests advance a fake one)
 
 
 @dataclass(frozen=True, slots=True)
@@ -262,7 +263,7 @@ class SearchEngine:
         if self._pending is not None:
             return self._pending
         changed = os.stat(self.index_dir).st_mtime_ns
-        now = time.monotonic()
+        now = clock()
         if changed == self._folder_seen and now - self._listed < CHECK_EVERY:
             return None
         self._folder_seen, self._listed = changed, now
@@ -276,8 +277,8 @@ class SearchEngine:
             self._switch(_Generation(self.index, self.index_dir))  # if this fails, the old stays
             return
         if self._pending is None:
-            self._pending, self._pending_since = number, time.monotonic()
-        overdue = time.monotonic() - self._pending_since > WAIT_FOR_WRITER
+            self._pending, self._pending_since = number, clock()
+        overdue = clock() - self._pending_since > WAIT_FOR_WRITER
         if overdue or not writer_running(self.index_dir):
             self._pending = None
             self._opening = True

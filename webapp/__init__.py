@@ -15,6 +15,7 @@ from webapp import api, arabic, cors, embed, errors, extension, headers, limits,
 from webapp.htmx import htmx
 from webapp.inert import InertJSONProvider
 from webapp.messages import FACET_LABELS
+from webapp.ready import bp as readiness
 from webapp.settings import load_settings
 
 HTMX_VERSION = "2.0.11"  # webapp/static/vendor/htmx/
@@ -55,6 +56,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(embed.bp)
+    app.register_blueprint(readiness)
     app.jinja_env.filters.update(number=arabic.number, arabic_date=arabic.day)
     app.jinja_env.globals.update(
         site_title=app.config["FAHRAS_SITE_TITLE"],
