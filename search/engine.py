@@ -32,6 +32,7 @@ from search.postings import Postings
 from search.query import clean_query, parse_query
 from search.schema import FACET_FIELDS, FACET_SEPARATOR
 from search.scorer import QueryScorer
+from search.stemmer import lexicon
 from search.store import open_index, writer_running
 from search.suggest import Vocabulary
 
@@ -346,6 +347,7 @@ class SearchEngine:
         started = time.perf_counter()
         page, per_page, sort = _check(request)
         parsed = parse_query(request.q)
+        lexicon()  # the stemmer's word counts, read once per process outside the time limit
         date_from = _bound(request.date_from, "from", end=False)
         date_to = _bound(request.date_to, "to", end=True)
         selections = {
