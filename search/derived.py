@@ -17,7 +17,8 @@ import json
 import logging
 import os
 import shutil
-from collections import Counter
+import threading
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,6 +42,7 @@ DERIVED_DIR = "derived"
 FORMAT = 1  # bump when what is written changes
 NO_DATE = np.iinfo(np.int64).min
 KEY_END = "\x00"  # between a key and what it maps to in a sorted table ("stem\x00form")
+KNOWN_STEMS_FROM = 5_000  # documents: a segment this big (a merge) reuses the stems derived
 COMPLETION_CANDIDATES = 4  # per segment, this many times `limit` best keys are weighed exactly
 _META = "meta.json"
 _BYTE_LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float32)
@@ -62,6 +64,7 @@ class SegmentData:
     doc_count: int
     arrays: dict[str, np.ndarray] = field(default_factory=dict)
     tables: dict[str, StringTable] = field(default_factory=dict)
+    segment_id: str = ""
 
 
 # --- deriving one segment ------------------------------------------------------------------
@@ -246,10 +249,10 @@ def write_derived(index_dir: Path, index: Index) -> list[str]:
             target = root / segment_id
             if load(target, leaf.doc_count_all()) is not None:
                 continue
-            if stems is None:
+            if stems is None and leaf.doc_count_all() >= KNOWN_STEMS_FROM:
                 stems = _known_stems(root, [s for _, s in segments])
             shutil.rmtree(target, ignore_errors=True)  # stale: another analysis or format
-            save(derive(leaf, stems), target)
+            save(derive(leaf, stems or stem_of), target)
             written.append(segment_id)
     current = {segment_id for _, segment_id in segments}
     for entry in root.iterdir():
@@ -303,7 +306,7 @@ class GenerationData:
         self.dates = self._concat("dates", np.int64, NO_DATE)
         self._lengths = {n: self._concat(f"length_{n}", np.float32, 0) for n in TEXT_FIELDS}
         self._counts = [_live_counts(data, deleted) for data, _, deleted in parts]
-        self._words: frozenset[str] | None = None
+        self._words: Words | None = None
 
     def _concat(self, name: str, dtype: type, missing: object) -> np.ndarray:
         if len(self.parts) == 1 and self.parts[0][0].doc_count == self.size:
@@ -340,15 +343,10 @@ class GenerationData:
                 forms[table[position][len(prefix) :]] = None
         return list(forms)
 
-    def words(self, names: Iterable[str]) -> frozenset[str]:
-        """Every term of the fields `names` (the speller's vocabulary), built on first use."""
+    def words(self, names: tuple[str, ...]) -> "Words":
+        """The terms of the fields `names` (the speller's vocabulary), built on first use."""
         if self._words is None:
-            self._words = frozenset(
-                term
-                for data, _, _ in self.parts
-                for name in names
-                for term in data.tables[f"terms_{name}"].all()
-            )
+            self._words = Words([_term_set(data, names) for data, _, _ in self.parts])
         return self._words
 
     def complete(self, wanted: str, limit: int) -> list[str]:
@@ -388,6 +386,37 @@ class GenerationData:
         return forms
 
 
+class Words:
+    """Membership in the union of the segments' term sets (never copied into one set)."""
+
+    def __init__(self, sets: list[frozenset[str]]) -> None:
+        self.sets = sets
+
+    def __contains__(self, word: object) -> bool:
+        return any(word in terms for terms in self.sets)
+
+
+_TERM_SETS: OrderedDict[tuple[str, tuple[str, ...]], frozenset[str]] = OrderedDict()
+_TERM_SETS_KEPT = 16  # segments' sets kept: a commit's new generation reuses the old segments'
+_term_sets_lock = threading.Lock()
+
+
+def _term_set(data: SegmentData, names: tuple[str, ...]) -> frozenset[str]:
+    """A segment's terms of `names` as a set, shared by the generations that hold the segment
+    (a segment never changes): a new generation pays only for its new segments."""
+    key = (data.segment_id, names)
+    with _term_sets_lock:
+        found = _TERM_SETS.get(key)
+    if found is None:
+        found = frozenset(term for name in names for term in data.tables[f"terms_{name}"].all())
+        if data.segment_id:
+            with _term_sets_lock:
+                _TERM_SETS[key] = found
+                while len(_TERM_SETS) > _TERM_SETS_KEPT:
+                    _TERM_SETS.popitem(last=False)
+    return found
+
+
 def _live_counts(data: SegmentData, deleted: frozenset[int]) -> np.ndarray:
     """Completion counts without the titles of deleted documents."""
     counts = data.arrays["complete_count"]
@@ -415,6 +444,7 @@ def open_generation(index_dir: Path, reader: IndexReader) -> tuple[GenerationDat
         if data is None:
             data = derive(leaf)
             derived_here.append(segment_id)
+        data.segment_id = segment_id
         parts.append((data, offset, frozenset(segment.deleted_docs())))
     return GenerationData(parts, reader.doc_count_all()), derived_here
 

@@ -29,6 +29,7 @@ from search.errors import IndexWriteError
 from search.loaders import LoadOptions, LoadProblem, read_file
 from search.loaders.discover import find_files
 from search.loaders.formats import format_of
+from search.stemmer import lexicon
 from search.store import create_or_open, write_meta, writer_lock
 
 ProgressCallback = Callable[[int, int], None]
@@ -227,6 +228,7 @@ class _Run:
             self.cancel()  # a rebuild that found nothing to index keeps the old documents
             return
         if self.writer is not None:
+            lexicon()  # deriving needs the stemmer: load it before the commit, not after
             self.writer.commit(mergetype=CLEAR if self.options.rebuild else None)
             self.writer = None
             self.pending = 0

@@ -13,7 +13,7 @@ Their counts are derived per segment when it is written (search/derived.py).
 from whoosh.reading import IndexReader
 
 from search.analysis import terms_of
-from search.derived import GenerationData
+from search.derived import GenerationData, Words
 from search.normalize import ARABIC_LETTERS, normalize, strip_marks
 from search.query import ParsedQuery
 from search.tokenize import TOKEN_PATTERN
@@ -34,7 +34,7 @@ class Vocabulary:
     def __init__(self, data: GenerationData) -> None:
         self.data = data
 
-    def words(self) -> frozenset[str]:
+    def words(self) -> Words:
         return self.data.words(CORRECTION_FIELDS)
 
     def correct(self, word: str, reader: IndexReader) -> str | None:
