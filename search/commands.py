@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from search.analysis import explain
+from search.derived import write_derived
 from search.engine import MAX_PER_PAGE, SearchEngine, SearchRequest
 from search.errors import FahrasError, SourceError
 from search.highlight import Marked
@@ -126,6 +127,7 @@ def delete(args: argparse.Namespace) -> int:
         writer = index_handle.writer()
         deleted = sum(writer.delete_by_term("id", doc_id) for doc_id in args.ids)
         writer.commit()
+        write_derived(args.index, index_handle)
     print(f"deleted {deleted} of {len(args.ids)} document(s)")
     return 0 if deleted else 1
 

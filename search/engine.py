@@ -1,35 +1,41 @@
 """The search core behind the CLI, the web pages and the JSON API: one engine, one answer.
 
-A SearchEngine opens the index once and keeps a searcher with the facet arrays of its
-generation. Before each search it checks whether `fahras index` committed since; if so it opens
-a fresh searcher (never `Searcher.refresh()`, which shows stale deletions in whoosh3).
+A SearchEngine opens the index once and keeps its live generation: searchers and the arrays
+derived from it. Before each search it checks whether a writer committed since; if so it opens
+the new generation afresh (never `Searcher.refresh()`, which shows stale deletions in whoosh3).
 """
 
 import contextlib
+import logging
 import math
+import os
+import queue
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 import numpy as np
 from whoosh.index import Index
+from whoosh.searching import Searcher
 from whoosh.util.times import long_to_datetime
 
 from search.budget import REQUEST_BUDGET, Deadline
 from search.dates import DateParseError, parse_date_bound
+from search.derived import missing_segments, open_generation
 from search.errors import QueryError
 from search.facets import ALL_FACETS, NO_DATE, FacetCounts, FacetTable, combine, filter_masks
 from search.highlight import MatchTerms, Span, highlight_all, marked_all, marked_snippet, terms_for
 from search.notices import Notice, budget_spent
-from search.postings import Scans
+from search.postings import Postings
 from search.query import clean_query, parse_query, resolve_loose_facets
 from search.related import related_documents
 from search.schema import FACET_FIELDS, FACET_SEPARATOR
 from search.scorer import QueryScorer
-from search.store import open_index
+from search.stemmer import lexicon
+from search.store import open_index, writer_running
 from search.suggest import Vocabulary
 
 MAX_PER_PAGE = 100
@@ -37,6 +43,11 @@ MAX_RESULTS_DEPTH = 1000  # pages beyond this many results are refused: nobody r
 SORTS = ("relevance", "newest", "oldest")
 REOPEN_MODES = ("wait", "background", "never")
 FEW_RESULTS = 3  # fewer hits than this: offer "did you mean"
+CHECK_EVERY = 1.0  # seconds: list the index folder this often even if its mtime did not change
+WAIT_FOR_WRITER = 10.0  # seconds a running writer gets to write a generation's derived data
+
+log = logging.getLogger(__name__)
+clock = time.monotonic  # when to look for commits (tests advance a fake one)
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,46 +141,106 @@ class DocumentView:
 
 
 class _Generation:
-    """A searcher and everything derived from its index generation."""
+    """One index generation: its derived data, and searchers to lend, one per running search.
 
-    def __init__(self, index: Index) -> None:
-        # Whoosh readers are not safe across threads: whole-vocabulary scans get their own,
-        # of the same generation (a commit may land between opening the two).
-        while True:
-            self.searcher, scan_reader = index.searcher(), index.reader()
-            if scan_reader.generation() == self.searcher.reader().generation():
-                break
-            self.searcher.close()
-            scan_reader.close()
-        self.scans = Scans(scan_reader)
-        self.facets = FacetTable(self.searcher.reader())
-        self.scorer = QueryScorer(self.searcher, self.facets, self.scans)
-        self.vocabulary = Vocabulary(self.searcher, self.scans)
-        self.served = (self.searcher.doc_count(), self.searcher.reader().generation())
+    Whoosh readers share file positions, so two threads never read through the same searcher;
+    each search borrows one (opened on demand, of this same generation) and gives it back.
+    The generation closes once it is retired and its last search has ended.
+    """
 
-    def close(self) -> None:
-        self.searcher.close()
-        self.scans.close()
+    def __init__(self, index: Index, index_dir: Path, searchers: int = 8) -> None:
+        first = index.searcher()
+        reader = first.reader()
+        self.number = reader.generation()
+        self.data, self.derived_here = open_generation(index_dir, reader)
+        if self.derived_here:
+            log.info(
+                "%s: no derived data for %d segment(s), derived in memory; the next "
+                "`fahras index` writes it",
+                index_dir,
+                len(self.derived_here),
+            )
+        self.facets = FacetTable(self.data)
+        self.postings = Postings(self.data)
+        self.vocabulary = Vocabulary(self.data)
+        self._index = index
+        self._segments = [leaf.segment() for leaf, _ in reader.leaf_readers() if leaf.segment()]
+        self._schema = reader.schema
+        self._idle: queue.LifoQueue[Searcher] = queue.LifoQueue()
+        self._idle.put(first)
+        self._opened = [first]
+        self._most = searchers
+        self._lock = threading.Lock()
+        self._users = 0
+        self._retired = False
 
-    def warm_up(self) -> None:
-        """Read the term lists (about a second on a large index) before a reader waits on them."""
-        with contextlib.suppress(Exception):  # closed meanwhile: a newer generation took over
-            for field in ("body", "title"):
-                self.scorer.postings.stem_forms(field)
-            self.vocabulary.words()
-            self.vocabulary.complete("ا")
+    @contextlib.contextmanager
+    def lend(self) -> Iterator[Searcher]:
+        """A searcher of this generation that no other thread uses until it is given back."""
+        try:
+            searcher = self._idle.get_nowait()
+        except queue.Empty:
+            searcher = self._open_another() or self._idle.get()
+        try:
+            yield searcher
+        finally:
+            self._idle.put(searcher)
+
+    def _open_another(self) -> Searcher | None:
+        with self._lock:
+            if len(self._opened) >= self._most:
+                return None
+            try:  # the same segments as the first searcher, not whatever is newest now
+                reader = self._index._reader(
+                    self._index.storage, self._schema, list(self._segments), self.number
+                )
+            except OSError:  # merged away meanwhile: wait for a searcher already open
+                return None
+            searcher = Searcher(reader, fromindex=self._index)
+            self._opened.append(searcher)
+            return searcher
+
+    def enter(self) -> None:
+        with self._lock:
+            self._users += 1
+
+    def leave(self) -> None:
+        with self._lock:
+            self._users -= 1
+            done = self._retired and self._users == 0
+        if done:
+            self._close()
+
+    def retire(self) -> None:
+        """Close when the last search using this generation ends (now, if none does)."""
+        with self._lock:
+            self._retired = True
+            done = self._users == 0
+        if done:
+            self._close()
+
+    def _close(self) -> None:
+        with self._lock:
+            opened, self._opened = self._opened, []
+        for searcher in opened:
+            with contextlib.suppress(Exception):
+                searcher.close()
 
 
 class SearchEngine:
-    """Searches one index; thread-safe.
+    """Searches one index; thread-safe, and searches run side by side.
 
-    With `reopen="wait"` (the default) a search after a commit waits for the new generation,
-    so the next result always reflects it, as a script or a test expects. With
-    `reopen="background"` (the web app) the new generation is opened and warmed in a thread
-    while searches go on in the old one, which is replaced when the new one is ready: a commit
-    never stalls a page, and new documents show up a second or two later. With `reopen="never"`
-    the engine keeps the generation it opened first: a fixed view, to compare a snapshot with
-    the generation it copied.
+    Each search takes the live generation under a lock held only to look at it, and reads
+    through a searcher of its own. A commit is noticed by a stat of the index folder (and a
+    listing at most every CHECK_EVERY seconds): the new generation opens in milliseconds from
+    the data its writer derived at commit (search/derived.py) and replaces the old one for the
+    searches that start after it; searches never go back to an older generation. Without
+    derived data (an index from an older Fahras, or a writer that has not finished writing
+    it), `reopen="wait"` (scripts, tests) derives what is missing in memory before answering,
+    and `reopen="background"` (the web app) keeps answering from the old generation: it waits
+    up to WAIT_FOR_WRITER seconds for a running writer's files, then derives in a thread.
+    With `reopen="never"` the engine keeps the generation it opened first: a fixed view, to
+    compare a snapshot with the generation it copied.
     """
 
     def __init__(self, index_dir: Path, reopen: str = "wait") -> None:
@@ -178,76 +249,115 @@ class SearchEngine:
         self.index_dir = Path(index_dir)
         self.index = open_index(self.index_dir)
         self.reopen = reopen
-        self._lock = threading.RLock()
+        self._lock = threading.Lock()
         self._generation: _Generation | None = None
-        self._fresh: _Generation | None = None
         self._opening = False
+        self._folder_seen = -1
+        self._listed = -math.inf
+        self._pending: int | None = None  # a newer generation waiting for its derived data
+        self._pending_since = 0.0
 
     def _current(self) -> _Generation:
         """The live generation (call with the lock held), replaced after a commit."""
-        current = self._generation
-        if self._fresh is not None:
-            current, self._fresh = self._fresh, None
-        elif current is None or (self._follows_commits() and not current.searcher.up_to_date()):
-            if current is not None and self.reopen == "background":
-                self._opening = True
-                threading.Thread(target=self._open_in_background, daemon=True).start()
-                return current
-            current = _Generation(self.index)  # if this fails, the old one is kept
-            threading.Thread(target=current.warm_up, daemon=True).start()
-        if current is not self._generation:
-            if self._generation is not None:
-                self._generation.close()
-            self._generation = current
-        return current
+        if self._generation is None:
+            self._switch(_Generation(self.index, self.index_dir))
+        elif not self._opening and self.reopen != "never":
+            newer = self._newer()
+            if newer is not None:
+                self._open_newer(newer)
+        assert self._generation is not None
+        return self._generation
 
-    def _follows_commits(self) -> bool:
-        return self.reopen != "never" and not self._opening
+    def _newer(self) -> int | None:
+        """The number of a generation newer than the live one, if one was committed."""
+        assert self._generation is not None
+        if self._pending is not None:
+            return self._pending
+        changed = os.stat(self.index_dir).st_mtime_ns
+        now = clock()
+        if changed == self._folder_seen and now - self._listed < CHECK_EVERY:
+            return None
+        self._folder_seen, self._listed = changed, now
+        latest = self.index.latest_generation()
+        return latest if latest > self._generation.number else None
+
+    def _open_newer(self, number: int) -> None:
+        waiting = missing_segments(self.index_dir, self.index)
+        if not waiting or self.reopen == "wait":
+            self._pending = None
+            self._switch(_Generation(self.index, self.index_dir))  # if this fails, the old stays
+            return
+        if self._pending is None:
+            self._pending, self._pending_since = number, clock()
+        overdue = clock() - self._pending_since > WAIT_FOR_WRITER
+        if overdue or not writer_running(self.index_dir):
+            self._pending = None
+            self._opening = True
+            threading.Thread(target=self._open_in_background, daemon=True).start()
 
     def _open_in_background(self) -> None:
         fresh = None
         try:
-            fresh = _Generation(self.index)
-            fresh.warm_up()
+            fresh = _Generation(self.index, self.index_dir)
         except Exception:  # keep serving the old generation; the next search tries again
-            fresh = None
+            log.exception("could not open the new index generation in %s", self.index_dir)
         with self._lock:
-            self._fresh, self._opening = fresh, False
+            self._opening = False
+            if fresh is not None:
+                self._switch(fresh)
+
+    def _switch(self, fresh: _Generation) -> None:
+        """Make `fresh` the live generation, unless it is not newer (never go back)."""
+        old = self._generation
+        if old is not None and fresh.number <= old.number:
+            fresh.retire()
+            return
+        self._generation = fresh
+        if old is not None:
+            old.retire()
+
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator[tuple[_Generation, Searcher]]:
+        """The live generation and a searcher of it for this thread, for one operation."""
+        with self._lock:
+            generation = self._current()
+            generation.enter()
+        try:
+            with generation.lend() as searcher:
+                yield generation, searcher
+        finally:
+            generation.leave()
 
     def close(self) -> None:
         with self._lock:
-            for generation in (self._generation, self._fresh):
-                if generation is not None:
-                    generation.close()
-            self._generation = self._fresh = None
+            if self._generation is not None:
+                self._generation.retire()
+            self._generation = None
+
+    def readiness(self) -> int | None:
+        """The generation searches are answered from, or None while none is open yet (one
+        then starts opening in the background): what a load balancer's readiness probe asks."""
+        with self._lock:
+            if self._generation is not None:
+                return self._generation.number
+            if not self._opening:
+                self._opening = True
+                threading.Thread(target=self._open_in_background, daemon=True).start()
+            return None
 
     def doc_count(self) -> int:
-        return self._served()[0]
+        with self._reading() as (_, searcher):
+            return searcher.doc_count()
 
     def generation(self) -> int:
-        return self._served()[1]
-
-    def _served(self) -> tuple[int, int]:
-        """(documents, generation) served, without waiting behind a running search.
-
-        A liveness check must answer at once: while another thread searches, the live
-        generation's own figures are read (that search picks up any newer commit).
-        """
-        if self._lock.acquire(blocking=False):
-            try:
-                return self._current().served
-            finally:
-                self._lock.release()
-        live = self._generation
-        if live is None:  # first use, being opened by the running search: wait for it
-            with self._lock:
-                return self._current().served
-        return live.served
+        with self._reading() as (generation, _):
+            return generation.number
 
     def search(self, request: SearchRequest) -> SearchResult:
         started = time.perf_counter()
         page, per_page, sort = _check(request)
         parsed = parse_query(request.q)
+        lexicon()  # the stemmer's word counts, read once per process outside the time limit
         date_from = _bound(request.date_from, "from", end=False)
         date_to = _bound(request.date_to, "to", end=True)
         selections = {
@@ -258,13 +368,12 @@ class SearchEngine:
         unknown = set(selections) - set(ALL_FACETS)
         if unknown:
             raise QueryError(f"unknown filter: {', '.join(sorted(unknown))}")
-        with self._lock:
-            generation = self._current()
-            generation.scorer.warm()
+        with self._reading() as (generation, searcher):
             deadline = Deadline.after(REQUEST_BUDGET)  # once the generation is ready
-            searcher, table = generation.searcher, generation.facets
+            table = generation.facets
             resolve_loose_facets(parsed, lambda name: table.columns[name].values)
-            evaluation = generation.scorer.evaluate(parsed, deadline)
+            postings = generation.postings.reading(searcher)
+            evaluation = QueryScorer(searcher, table, postings).evaluate(parsed, deadline)
             skipped: list[str] = []
             base = evaluation.mask
             if date_from or date_to:
@@ -289,7 +398,7 @@ class SearchEngine:
                 if deadline.passed():
                     skipped.append("suggestion")
                 else:
-                    suggestion = generation.vocabulary.did_you_mean(parsed)
+                    suggestion = generation.vocabulary.did_you_mean(parsed, searcher)
         return SearchResult(
             query=clean_query(request.q)[0],
             understood=parsed.understood(),
@@ -308,13 +417,12 @@ class SearchEngine:
         )
 
     def suggest(self, prefix: str, limit: int = 8) -> list[str]:
-        with self._lock:
-            return self._current().vocabulary.complete(prefix, limit)
+        with self._reading() as (generation, _):
+            return generation.vocabulary.complete(prefix, limit)
 
     def document(self, doc_id: str, q: str = "") -> DocumentView | None:
         """One document, its body fully highlighted for the query `q` (if any)."""
-        with self._lock:
-            searcher = self._current().searcher
+        with self._reading() as (_, searcher):
             docnum = searcher.document_number(id=doc_id)
             if docnum is None:
                 return None
@@ -332,12 +440,13 @@ class SearchEngine:
 
     def related(self, doc_id: str, limit: int = 5) -> list[Hit] | None:
         """Up to `limit` articles like `doc_id` (search/related.py); None if it is not indexed."""
-        with self._lock:
-            generation = self._current()
-            found = related_documents(generation.searcher, generation.scorer, doc_id, limit)
+        with self._reading() as (generation, searcher):
+            postings = generation.postings.reading(searcher)
+            scorer = QueryScorer(searcher, generation.facets, postings)
+            found = related_documents(searcher, scorer, doc_id, limit)
             if found is None:
                 return None
-            stored = [generation.searcher.stored_fields(docnum) for docnum, _ in found]
+            stored = [searcher.stored_fields(docnum) for docnum, _ in found]
         plain = SearchRequest()
         return [
             _hit(s, score, MatchTerms(), plain) for s, (_, score) in zip(stored, found, strict=True)
@@ -345,8 +454,7 @@ class SearchEngine:
 
     def stats(self) -> dict[str, object]:
         """Document count, facet value counts, date range: what `fahras stats` prints."""
-        with self._lock:
-            generation = self._current()
+        with self._reading() as (generation, searcher):
             table = generation.facets
             everything = table.live.copy()
             dated = table.dates[everything & (table.dates != NO_DATE)]
@@ -356,8 +464,8 @@ class SearchEngine:
                 if name != "month"
             }
             return {
-                "documents": generation.searcher.doc_count(),
-                "generation": generation.searcher.reader().generation(),
+                "documents": searcher.doc_count(),
+                "generation": generation.number,
                 "date_min": _iso(long_to_datetime(int(dated.min()))) if dated.size else None,
                 "date_max": _iso(long_to_datetime(int(dated.max()))) if dated.size else None,
                 "facets": facets,

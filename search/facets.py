@@ -1,8 +1,9 @@
 """Facet counts and facet filters over arrays read once per index generation.
 
 Counting facets through Whoosh's `groupedby` walks every matching document in Python, which is
-too slow when a frequent word matches most of the archive. Instead, when a searcher opens, each
-facet's (document, value) pairs are read from their columns into NumPy arrays; a search then
+too slow when a frequent word matches most of the archive. Instead each facet's (document,
+value) pairs are NumPy arrays, derived from the columns when a segment is written
+(search/derived.py); a search then
 turns its matches into a boolean mask, and every count is one `bincount`. Selections are OR'ed
 within a facet and AND'ed across facets; counts are disjunctive: a facet's own selection does not
 narrow its own counts, so the reader sees what else they could pick.
@@ -13,15 +14,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
-from whoosh.reading import IndexReader
 from whoosh.util.times import datetime_to_long
 
+from search.derived import NO_DATE, GenerationData
 from search.normalize import normalize
-from search.schema import COLUMN_SUFFIX, FACET_FIELDS, FACET_SEPARATOR
+from search.schema import FACET_FIELDS
 
 DATE_FACETS = ("year", "month")
 ALL_FACETS = (*FACET_FIELDS, *DATE_FACETS)
-NO_DATE = np.iinfo(np.int64).min
 _EPOCH = datetime_to_long(datetime(1970, 1, 1))  # Whoosh counts microseconds from year 1
 
 
@@ -51,53 +51,28 @@ class _Column:
         self.pair_value = pair_value
 
     @classmethod
-    def from_blobs(cls, blobs: Iterable[bytes]) -> "_Column":
-        """From one column blob per docnum: values joined by FACET_SEPARATOR, b"" for none."""
-        ids: dict[bytes, int] = {}
-        docs: list[int] = []
-        values: list[int] = []
-        separator = FACET_SEPARATOR.encode()
-        for docnum, blob in enumerate(blobs):
-            if not blob:
-                continue
-            for part in blob.split(separator) if separator in blob else (blob,):
-                docs.append(docnum)
-                values.append(ids.setdefault(part, len(ids)))
-        names = [raw.decode("utf-8") for raw in ids]
-        return cls(names, np.array(docs, dtype=np.int64), np.array(values, dtype=np.int64))
-
-    @classmethod
-    def from_labels(cls, labels: np.ndarray, present: np.ndarray) -> "_Column":
-        """From one label per docnum (e.g. the year), for the docnums in `present`."""
+    def from_periods(cls, periods: np.ndarray, present: np.ndarray) -> "_Column":
+        """From one datetime64 period per docnum (year or month), for the docnums in `present`."""
         docs = np.flatnonzero(present)
-        names, inverse = np.unique(labels[docs], return_inverse=True)
-        return cls([str(n) for n in names], docs.astype(np.int64), inverse.astype(np.int64))
+        names, inverse = np.unique(periods[docs], return_inverse=True)
+        labels = [str(n) for n in np.datetime_as_string(names)]
+        return cls(labels, docs.astype(np.int64), inverse.astype(np.int64))
 
 
 class FacetTable:
     """Everything needed to filter and count facets for one index generation."""
 
-    def __init__(self, reader: IndexReader) -> None:
-        self.size = reader.doc_count_all()
-        self.live = np.zeros(self.size, dtype=bool)
-        self.live[np.fromiter(reader.all_doc_ids(), dtype=np.int64)] = True
+    def __init__(self, data: GenerationData) -> None:
+        self.size = data.size
+        self.live = data.live
         self.columns: dict[str, _Column] = {}
         for name in FACET_FIELDS:
-            raw = reader.column_reader(name + COLUMN_SUFFIX, translate=False)
-            self.columns[name] = _Column.from_blobs(raw)
-        self.dates = np.full(self.size, NO_DATE, dtype=np.int64)
-        for leaf, offset in reader.leaf_readers():  # a segment with no dates has no date column
-            if leaf.has_column("date"):
-                raw = leaf.column_reader("date", translate=False)
-                stored = np.fromiter(raw, dtype=np.uint64, count=leaf.doc_count_all())
-                missing = (stored == 0) | (stored >= 2**63)  # Whoosh writes 2**64-1 for none
-                self.dates[offset : offset + stored.size] = np.where(
-                    missing, NO_DATE, stored.astype(np.int64)
-                )
+            self.columns[name] = _Column(*data.facet(name))
+        self.dates = data.dates
         dated = self.dates != NO_DATE
         moments = np.where(dated, self.dates - _EPOCH, 0).astype("datetime64[us]")
-        self.columns["year"] = _Column.from_labels(np.datetime_as_string(moments, unit="Y"), dated)
-        self.columns["month"] = _Column.from_labels(np.datetime_as_string(moments, unit="M"), dated)
+        self.columns["year"] = _Column.from_periods(moments.astype("datetime64[Y]"), dated)
+        self.columns["month"] = _Column.from_periods(moments.astype("datetime64[M]"), dated)
 
     def normalized_mask(self, facet: str, values: Iterable[str]) -> np.ndarray:
         """Documents having any of `values`, compared in normalized form (`category:رياضه`)."""

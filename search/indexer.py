@@ -24,6 +24,7 @@ from types import FrameType
 from whoosh.index import Index
 from whoosh.writing import CLEAR, IndexingError, IndexWriter
 
+from search.derived import write_derived
 from search.documents import Document, RecordError, build_document
 from search.errors import IndexWriteError
 from search.loaders import LoadOptions, LoadProblem, RawRecord, read_file
@@ -31,6 +32,7 @@ from search.loaders.discover import find_files
 from search.loaders.formats import format_of
 from search.parallel_writer import CheckedMpWriter, SubWriterLostError
 from search.problem_log import ProblemLog
+from search.stemmer import lexicon
 from search.store import create_or_open, remove_leftovers, write_meta, writer_lock
 
 ProgressCallback = Callable[[int, int], None]
@@ -122,6 +124,7 @@ def index_sources(
             if options.prune:
                 run.prune(_pruned_scope(sources, [item.path for item in found]))
             run.commit()
+            run.derive()  # also for an index from before derived data, when nothing changed
         except KeyboardInterrupt:
             run.cancel()
             report.interrupted = True
@@ -241,11 +244,22 @@ class _Run:
             return
         if self.writer is not None:
             self.on_phase(COMMITTING)  # minutes on a large run, with no record to count
+            lexicon()  # deriving needs the stemmer: load it before the commit, not after
             self.writer.commit(mergetype=CLEAR if self.options.rebuild else None)
             self.writer = None
             self.committed += self.pending
             self.pending = 0
             self.last_commit = time.monotonic()
+            self.derive()
+
+    def derive(self) -> None:
+        """Write the derived data of the new segments, so readers open this generation at once."""
+        try:
+            write_derived(Path(self.index.storage.folder), self.index)
+        except OSError as exc:  # the commit stands; readers derive in memory until a next run
+            # Only counted in the report: on a full disk the next batch's error says it all.
+            reason = f"could not write the derived search data: {exc.strerror or exc}"
+            self.report.warnings.add(str(self.index.storage.folder), reason)
 
     def cancel(self) -> None:
         if self.writer is not None:

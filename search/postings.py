@@ -9,22 +9,21 @@ This reads Whoosh's W3 codec below its public API (`_terms.matcher` and the bloc
 whoosh3 pin is exact for this reason, and tests/test_engine.py checks the scores and matches.
 """
 
+import copy
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Sequence
 
 import numpy as np
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.reading import IndexReader, TermNotFound
 from whoosh.searching import Searcher
-from whoosh.util.numeric import byte_to_length
 
-from search.analysis import stem_of
+from search.derived import GenerationData
 from search.ranking import K1, B, idf
 
 CACHE_POSTINGS = 4_000_000
 
-_BYTE_LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float32)
 _EMPTY = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32))
 
 
@@ -56,67 +55,70 @@ def _in_order(
     return found, True
 
 
-class Scans:
-    """A reader of its own, with a lock, for scans of whole term lists and columns.
+class _Cache:
+    """Weighed postings by (field, term), least recently used dropped past CACHE_POSTINGS."""
 
-    These run in a warm-up thread while searches use the searcher's reader, and Whoosh readers
-    share file positions, so the two must never be the same object.
-    """
-
-    def __init__(self, reader: IndexReader) -> None:
-        self.reader = reader
+    def __init__(self) -> None:
         self.lock = threading.Lock()
-        self._terms: dict[str, list[str]] = {}
+        self.entries: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self.postings = 0
+        self.averages: dict[str, float] = {}
 
-    def terms(self, field: str) -> list[str]:
-        """Every term of `field`, read once: the stem forms and the speller share the strings."""
+    def get(self, key: tuple[str, str]) -> tuple[np.ndarray, np.ndarray] | None:
         with self.lock:
-            found = self._terms.get(field)
-            if found is None:
-                terms = self.reader.lexicon(field)
-                found = [t.decode("utf-8") if isinstance(t, bytes) else t for t in terms]
-                self._terms[field] = found
+            found = self.entries.get(key)
+            if found is not None:
+                self.entries.move_to_end(key)
             return found
 
-    def column(self, name: str) -> list[bytes]:
-        """Every live document's value in column `name` (b"" where it has none)."""
+    def put(self, key: tuple[str, str], value: tuple[np.ndarray, np.ndarray]) -> None:
         with self.lock:
-            if not self.reader.has_column(name):
-                return []
-            column = self.reader.column_reader(name, translate=False)
-            return [column[docnum] for docnum in self.reader.all_doc_ids()]
+            self.entries[key] = value
+            self.postings += value[0].size
+            while self.postings > CACHE_POSTINGS and len(self.entries) > 1:
+                _, (old, _) = self.entries.popitem(last=False)
+                self.postings -= old.size
 
-    def close(self) -> None:
-        with self.lock:
-            self.reader.close()
+
+class _StemForms:
+    """Stem -> the indexed forms of one field that have it, looked up in the derived tables."""
+
+    def __init__(self, data: GenerationData, field: str) -> None:
+        self.data = data
+        self.field = field
+
+    def get(self, stemmed: str, default: Sequence[str] = ()) -> Sequence[str]:
+        return self.data.stem_forms(self.field, stemmed) or default
 
 
 class Postings:
-    """Term postings and field lengths of one searcher, as arrays over global docnums."""
+    """Term postings and field lengths of one generation, as arrays over global docnums.
 
-    def __init__(self, searcher: Searcher, live: np.ndarray, scans: Scans) -> None:
-        self.searcher = searcher
-        self.scans = scans
-        self.live = live
-        self.size = len(live)
-        self.live_count = int(live.sum())
-        self._leaves = searcher.leaf_searchers()
-        self._lengths: dict[str, np.ndarray] = {}
-        self._averages: dict[str, float] = {}
-        self._cache: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
-        self._cached = 0
-        self._lock = threading.Lock()
-        self._forms: dict[str, dict[str, list[str]]] = {}
-        self._forms_lock = threading.Lock()
+    The caches are the generation's, shared by every thread; reading postings goes through a
+    searcher, and Whoosh readers share file positions, so each search reads through a view
+    bound to a searcher of its own (`reading`).
+    """
+
+    def __init__(self, data: GenerationData) -> None:
+        self.data = data
+        self.live = data.live
+        self.size = len(self.live)
+        self.live_count = int(self.live.sum())
+        self._leaves: list[tuple[Searcher, int]] = []
+        self._cache = _Cache()
+
+    def reading(self, searcher: Searcher) -> "Postings":
+        """These postings, read through `searcher` (which no other thread uses meanwhile)."""
+        view = copy.copy(self)
+        view._leaves = searcher.leaf_searchers()
+        return view
 
     def bm25(self, field: str, term: str) -> tuple[np.ndarray, np.ndarray]:
         """(docnums, BM25 weight) of every live document containing `term` in `field`."""
         key = (field, term)
-        with self._lock:
-            found = self._cache.get(key)
-            if found is not None:
-                self._cache.move_to_end(key)
-                return found
+        found = self._cache.get(key)
+        if found is not None:
+            return found
         return self._weigh(key, field, *self._read(field, term))
 
     def _weigh(
@@ -133,12 +135,7 @@ class Postings:
             weights = (weight * frequencies * (K1 + 1) / (frequencies + norm)).astype(np.float32)
         else:
             weights = frequencies
-        with self._lock:
-            self._cache[key] = (docnums, weights)
-            self._cached += docnums.size
-            while self._cached > CACHE_POSTINGS and len(self._cache) > 1:
-                _, (old, _) = self._cache.popitem(last=False)
-                self._cached -= old.size
+        self._cache.put(key, (docnums, weights))
         return docnums, weights
 
     def stem_bm25(self, field: str, stemmed: str) -> tuple[np.ndarray, np.ndarray]:
@@ -148,8 +145,7 @@ class Postings:
         from the exact view on first use and cached like any term.
         """
         key = (field, "\x00" + stemmed)
-        with self._lock:
-            found = self._cache.get(key)
+        found = self._cache.get(key)
         if found is not None:
             return found
         parts = [self._read(field, form) for form in self.stem_forms(field).get(stemmed, ())]
@@ -162,18 +158,9 @@ class Postings:
             docnums, frequencies = _EMPTY
         return self._weigh(key, field, docnums, frequencies)
 
-    def stem_forms(self, field: str) -> dict[str, list[str]]:
-        """Stem -> the indexed forms of `field` that have it (built once per generation)."""
-        with self._forms_lock:
-            forms = self._forms.get(field)
-            if forms is None:
-                forms = {}
-                for term in self.scans.terms(field):
-                    stemmed = stem_of(term)
-                    if stemmed is not None:
-                        forms.setdefault(stemmed, []).append(term)
-                self._forms[field] = forms
-            return forms
+    def stem_forms(self, field: str) -> _StemForms:
+        """Stem -> the indexed forms of `field` that have it (derived when a segment is written)."""
+        return _StemForms(self.data, field)
 
     def _read(self, field: str, term: str) -> tuple[np.ndarray, np.ndarray]:
         ids: list[np.ndarray] = []
@@ -215,28 +202,14 @@ class Postings:
         return found, True
 
     def lengths(self, field: str) -> np.ndarray:
-        """Every document's length in `field` (Whoosh keeps it as one byte per document)."""
-        with self._lock:
-            found = self._lengths.get(field)
-        if found is not None:
-            return found
-        lengths = np.zeros(self.size, dtype=np.float32)
-        for leaf, offset in self._leaves:
-            per_doc = leaf.reader()._perdoc
-            column = per_doc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
-            if column is not None:
-                raw = np.fromiter(column, dtype=np.uint8, count=len(column))
-                lengths[offset : offset + raw.size] = _BYTE_LENGTHS[raw]
-        with self._lock:
-            self._lengths[field] = lengths
-        return lengths
+        """Every document's length in `field`."""
+        return self.data.lengths(field)
 
     def average_length(self, field: str) -> float:
-        with self._lock:
-            found = self._averages.get(field)
+        averages = self._cache.averages
+        found = averages.get(field)
         if found is None:
             lengths = self.lengths(field)[self.live]
             found = float(lengths.mean()) if lengths.size and lengths.mean() > 0 else 1.0
-            with self._lock:
-                self._averages[field] = found
+            averages[field] = found
         return found

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from whoosh.writing import IndexWriter
 
+from search.derived import write_derived
 from search.documents import RecordError, build_document
 from search.errors import IndexLockedError
 from search.intake import ORIGIN, problem
@@ -93,6 +94,7 @@ class Publisher:
         except BaseException:
             writer.cancel()
             raise
+        write_derived(self.index_dir, index)  # readers open the new generation at once
         generation = index.latest_generation()
         write_meta(self.index_dir, last_update=time.strftime("%Y-%m-%dT%H:%M:%S%z"))
         refused = {task_id for task_id, _ in failed}

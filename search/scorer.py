@@ -21,7 +21,7 @@ from search.budget import CostPlan, Deadline, plan_cost
 from search.facets import FacetTable
 from search.normalize import normalize
 from search.notices import Notice, phrase_capped, phrase_timeout, prefix_capped, search_timeout
-from search.postings import Postings, Scans
+from search.postings import Postings
 from search.query import Clause, ParsedQuery
 from search.ranking import (
     EXACT_BOOST,
@@ -64,12 +64,13 @@ class _Scored:
 
 
 class QueryScorer:
-    """Scores parsed queries against one searcher's postings."""
+    """Scores one search: made per request (its deadline and notices are that search's own),
+    over postings read through a searcher no other thread uses meanwhile."""
 
-    def __init__(self, searcher: Searcher, table: FacetTable, scans: Scans) -> None:
+    def __init__(self, searcher: Searcher, table: FacetTable, postings: Postings) -> None:
         self.searcher = searcher
         self.table = table
-        self.postings = Postings(searcher, table.live, scans)
+        self.postings = postings
 
     def evaluate(self, parsed: ParsedQuery, deadline: Deadline | None = None) -> Evaluation:
         """Match and score `parsed`, within its cost plan and matching's share of `deadline`."""

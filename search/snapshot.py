@@ -24,6 +24,7 @@ from pathlib import Path
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import TOC, clean_files
 
+from search.derived import segment_dir
 from search.errors import FahrasError, IndexMissingError
 from search.store import (
     INDEX_NAME,
@@ -106,6 +107,7 @@ def take_snapshot(index_dir: Path, dest: Path, *, link: bool = True) -> Snapshot
                 names = [*generation.segment_files, generation.toc_file]
                 linked = _transfer(index_dir, partial, names, link=link)
                 copied = len(names) - linked
+                _copy_derived(index_dir, partial, generation.toc.segments)
                 break
             except _GenerationGone:
                 continue
@@ -149,6 +151,7 @@ def restore_snapshot(
                 new_files = [n for n in generation.segment_files if not (index_dir / n).exists()]
                 linked = _transfer(source, index_dir, new_files, link=link)
                 copied = len(new_files) - linked
+                _copy_derived(source, index_dir, generation.toc.segments)
                 break
             except _GenerationGone:
                 continue
@@ -215,6 +218,20 @@ def _transfer(source: Path, dest: Path, names: Iterable[str], *, link: bool) -> 
         except FileNotFoundError:
             raise _GenerationGone from None
     return linked
+
+
+def _copy_derived(source: Path, dest: Path, segments: Iterable[object]) -> None:
+    """Bring the segments' derived search data along (search/derived.py), so the copy opens as
+    fast as the original; a segment without it is derived by its first reader instead."""
+    for segment in segments:
+        found = segment_dir(source, segment.segment_id())  # type: ignore[attr-defined]
+        target = segment_dir(dest, segment.segment_id())  # type: ignore[attr-defined]
+        if found.is_dir() and not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                shutil.copytree(found, target)
+            except (FileNotFoundError, shutil.Error):  # merged away meanwhile: derive on open
+                shutil.rmtree(target, ignore_errors=True)
 
 
 def _try_link(source: Path, dest: Path) -> bool:

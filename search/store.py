@@ -176,3 +176,12 @@ def _alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+def writer_running(index_dir: Path) -> bool:
+    """Whether a live indexer holds the writer lock (it writes its pid there while it does)."""
+    try:
+        owner = (index_dir / LOCK_FILE).read_text(encoding="utf-8").strip()
+    except OSError:
+        return False
+    return owner.isdigit() and _alive(int(owner))

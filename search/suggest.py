@@ -2,81 +2,77 @@
 
 Whoosh's `terms_within` walks an automaton over the whole term dictionary (seconds on 200,000
 terms) and its Corrector ranks all candidates alike. Instead: the exact-view vocabulary is
-loaded once per generation as a set (half a second, on first use), a misspelt word's candidates
+loaded once per generation as a set from the derived term tables (search/derived.py), on first
+use, a misspelt word's candidates
 are every known word one edit away (deletion, substitution, insertion, transposition), and
 the most frequent candidate wins. A correction is a normalized term (مءخرا), so it is offered
 as readers write it: the most common form it has in a few documents that contain it (مؤخرا),
 looked up once per word and generation. Completions come from the titles, which are short,
 written with care and name what readers look for; they keep their written form (مدرسة, not
-مدرسه).
+مدرسه). Their counts are derived per segment when it is written (search/derived.py).
 """
 
-import bisect
 import itertools
 import threading
-from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator
+from collections import Counter
+from collections.abc import Callable
 
 from whoosh.searching import Searcher
 
 from search.analysis import terms_of
+from search.derived import GenerationData, Words
 from search.normalize import ARABIC_LETTERS, normalize, strip_marks
-from search.postings import Scans
 from search.query import ParsedQuery
-from search.stemmer import strip_article
 from search.tokenize import TOKEN_PATTERN
 
 CORRECTION_FIELDS = ("body", "title")
+SURFACE_SAMPLE = 10  # documents read to learn how a corrected word is written
 KNOWN_ENOUGH = 3  # a word in this many documents is not corrected
 BETTER_BY = 5  # a correction must be this many times more frequent than the word typed
-SURFACE_SAMPLE = 10  # documents read to learn how a corrected word is written
 _ALPHABET = "".join(sorted(ARABIC_LETTERS)) + "abcdefghijklmnopqrstuvwxyz0123456789"
 
 
 class Vocabulary:
-    """Spelling and completion data for one searcher; built lazily, thread-safe."""
+    """Spelling and completion over one generation's derived data; thread-safe.
 
-    def __init__(self, searcher: Searcher, scans: Scans) -> None:
-        self.searcher = searcher
-        self.scans = scans
+    Document frequencies come from a reader passed in by the caller: Whoosh readers share
+    file positions, so each search brings its own.
+    """
+
+    def __init__(self, data: GenerationData) -> None:
+        self.data = data
         self._lock = threading.Lock()
-        self._words: frozenset[str] | None = None
-        self._completions: tuple[list[str], list[tuple[int, str]]] | None = None
         self._written: dict[str, str] = {}
 
-    def doc_frequency(self, word: str) -> int:
-        reader = self.searcher.reader()
-        return sum(reader.doc_frequency(field, word) for field in CORRECTION_FIELDS)
+    def words(self) -> Words:
+        return self.data.words(CORRECTION_FIELDS)
 
-    def words(self) -> frozenset[str]:
-        with self._lock:
-            if self._words is None:
-                self._words = frozenset(
-                    term for field in CORRECTION_FIELDS for term in self.scans.terms(field)
-                )
-            return self._words
-
-    def correct(self, word: str) -> str | None:
+    def correct(self, word: str, searcher: Searcher) -> str | None:
         """The best-known word one edit away from normalized `word`, if clearly better."""
-        own = self.doc_frequency(word)
+        reader = searcher.reader()
+
+        def doc_frequency(term: str) -> int:
+            return sum(reader.doc_frequency(field, term) for field in CORRECTION_FIELDS)
+
+        own = doc_frequency(word)
         if own >= KNOWN_ENOUGH or len(word) < 3:
             return None
         known = self.words()
         candidates = {c for c in _edits(word) if c in known and c != word}
         if not candidates:
             return None
-        ranked = sorted(candidates, key=lambda c: (-self.doc_frequency(c), c))
+        ranked = sorted(candidates, key=lambda c: (-doc_frequency(c), c))
         best = ranked[0]
-        return best if self.doc_frequency(best) >= max(KNOWN_ENOUGH, BETTER_BY * own) else None
+        return best if doc_frequency(best) >= max(KNOWN_ENOUGH, BETTER_BY * own) else None
 
-    def written(self, normalized: str) -> str:
+    def written(self, normalized: str, searcher: Searcher) -> str:
         """How readers write the indexed term `normalized`: its most common form (without
         diacritics) in the first SURFACE_SAMPLE documents that have it; مءخرا -> مؤخرا."""
         with self._lock:
             known = self._written.get(normalized)
         if known is not None:
             return known
-        reader = self.searcher.reader()
+        reader = searcher.reader()
         forms: Counter[str] = Counter()
         for field in CORRECTION_FIELDS:
             if not reader.doc_frequency(field, normalized):
@@ -85,7 +81,7 @@ class Vocabulary:
                 d for d in reader.postings(field, normalized).all_ids() if not reader.is_deleted(d)
             )
             for docnum in itertools.islice(live, SURFACE_SAMPLE):
-                text = str(self.searcher.stored_fields(docnum).get(field) or "")
+                text = str(searcher.stored_fields(docnum).get(field) or "")
                 forms.update(
                     strip_marks(m.group())
                     for m in TOKEN_PATTERN.finditer(text)
@@ -98,7 +94,7 @@ class Vocabulary:
             self._written[normalized] = form
         return form
 
-    def did_you_mean(self, parsed: ParsedQuery) -> str | None:
+    def did_you_mean(self, parsed: ParsedQuery, searcher: Searcher) -> str | None:
         """The query with each misspelt plain word replaced, or None if nothing changed."""
         changed = False
         parts = []
@@ -107,7 +103,11 @@ class Vocabulary:
             for clause in group:
                 text = clause.display()
                 if clause.kind == "word":
-                    fixed = _fix_words(clause.text, self.correct, self.written)
+                    fixed = _fix_words(
+                        clause.text,
+                        lambda w: self.correct(w, searcher),
+                        lambda w: self.written(w, searcher),
+                    )
                     if fixed != clause.text:
                         changed = True
                         text = (f"{clause.field}:" if clause.field else "") + fixed
@@ -121,41 +121,7 @@ class Vocabulary:
         wanted = normalize(" ".join(prefix.split()))
         if not wanted:
             return []
-        keys, entries = self._completion_index()
-        start = bisect.bisect_left(keys, wanted)
-        end = bisect.bisect_left(keys, wanted + "\U0010ffff")
-        best = sorted(entries[start:end], key=lambda entry: -entry[0])[:limit]
-        return [display for _, display in best]
-
-    def _completion_index(self) -> tuple[list[str], list[tuple[int, str]]]:
-        with self._lock:
-            if self._completions is None:
-                titles = (b.decode("utf-8") for b in self.scans.column("title_column") if b)
-                self._completions = _build_completions(titles)
-            return self._completions
-
-
-def _build_completions(titles: Iterator[str]) -> tuple[list[str], list[tuple[int, str]]]:
-    """Sorted normalized keys, and (count, most common written form) for each key."""
-    forms: dict[str, Counter[str]] = defaultdict(Counter)
-    for title in titles:
-        previous: tuple[str, str] | None = None
-        for match in TOKEN_PATTERN.finditer(title):
-            surface = strip_marks(match.group())
-            normalized, stemmed = terms_of(surface)
-            if stemmed is None or len(normalized) < 2:
-                previous = None
-                continue
-            forms[normalized][surface] += 1
-            bare = strip_article(normalized)
-            if bare != normalized and len(bare) >= 2:  # كت… completes الكتاب too
-                forms[bare][surface] += 1
-            if previous is not None:
-                forms[f"{previous[0]} {normalized}"][f"{previous[1]} {surface}"] += 1
-            previous = (normalized, surface)
-    keys = sorted(k for k, counts in forms.items() if " " not in k or counts.total() >= 2)
-    entries = [(forms[k].total(), forms[k].most_common(1)[0][0]) for k in keys]
-    return keys, entries
+        return self.data.complete(wanted, limit)
 
 
 def _edits(word: str) -> set[str]:

@@ -196,15 +196,16 @@ def test_many_prefixes_on_a_fragmented_index_stop_at_the_time_limit(
 ) -> None:
     """The limit is enforced inside a prefix's expansion, where the time goes: with a clock
     that runs out part-way, the prefix lookups stop and the search says so."""
-    reader = fragmented_engine._current().searcher.reader()
+    with fragmented_engine._reading() as (_, searcher):
+        reader_class = type(searcher.reader())  # a MultiReader: one reader per segment
     lookups = []
-    real_frequency = reader.doc_frequency
+    real_frequency = reader_class.doc_frequency
 
-    def counted_frequency(field: str, word: str) -> int:
+    def counted_frequency(reader: object, field: str, word: str) -> int:
         lookups.append(word)
-        return real_frequency(field, word)
+        return real_frequency(reader, field, word)
 
-    monkeypatch.setattr(reader, "doc_frequency", counted_frequency)
+    monkeypatch.setattr(reader_class, "doc_frequency", counted_frequency)
     monkeypatch.setattr(budget, "clock", lambda: 0.0)  # a clock that never runs out
     full = fragmented_engine.search(SearchRequest(q=PREFIXES))
     assert "search_timeout" not in {n.code for n in full.notices}

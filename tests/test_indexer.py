@@ -171,7 +171,10 @@ def test_many_bad_records_keep_a_bounded_report_and_a_short_stderr(tmp_path: Pat
     assert (
         f"... and {30 - EXAMPLES_PER_REASON:,} more skipped (invalid JSON) not listed" in run.stderr
     )
-    assert len(lines) == 2 * EXAMPLES_PER_REASON + 2
+    # Everything else on stderr is progress (a line every few seconds when the run is slow).
+    listed = [line for line in lines if line.startswith(f"{source}:") or line.startswith("...")]
+    assert len(listed) == 2 * EXAMPLES_PER_REASON + 2
+    assert all(line in listed or "records" in line for line in lines), lines
     assert f"skipped {bad + 30:,}" in run.stdout
 
     report = index_sources([source], tmp_path / "again")

@@ -10,7 +10,8 @@ from urllib.parse import quote
 import pytest
 from flask import Flask
 
-from search.engine import SearchEngine
+from search import scorer as scorer_module
+from search.engine import SearchEngine, SearchRequest
 from webapp.slots import SearchSlots
 
 ELSEWHERE = {"REMOTE_ADDR": "203.0.113.7"}  # not exempt from rate limits
@@ -65,17 +66,33 @@ def test_a_full_worker_answers_searches_503_but_health_and_static_at_once(
     assert client.get("/search?q=" + quote("كتاب")).status_code == 200  # the slot came back
 
 
-def test_health_does_not_wait_behind_a_running_search(sample_index: object) -> None:
+def test_health_does_not_wait_behind_a_running_search(
+    sample_index: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inside, release = threading.Event(), threading.Event()
+    real_evaluate = scorer_module.QueryScorer.evaluate
+
+    def stalled(self: object, parsed: object, deadline: object = None) -> object:
+        inside.set()
+        release.wait(30)
+        return real_evaluate(self, parsed, deadline)  # type: ignore[arg-type]
+
     engine = SearchEngine(sample_index)  # type: ignore[arg-type]
     try:
         expected = engine.doc_count()
-        with engine._lock:  # what a search holds while it runs
-            answers: list[int] = []
-            reader = threading.Thread(target=lambda: answers.append(engine.doc_count()))
-            reader.start()
-            reader.join(30)
-            assert answers == [expected] and engine.generation() >= 1
+        monkeypatch.setattr(scorer_module.QueryScorer, "evaluate", stalled)
+        running = threading.Thread(target=engine.search, args=(SearchRequest(q="كتاب"),))
+        running.start()
+        assert inside.wait(30)
+        answers: list[int] = []
+        reader = threading.Thread(target=lambda: answers.append(engine.doc_count()))
+        reader.start()
+        reader.join(30)
+        assert answers == [expected] and engine.generation() >= 1
+        release.set()
+        running.join(30)
     finally:
+        release.set()
         engine.close()
 
 

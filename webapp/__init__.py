@@ -34,6 +34,7 @@ from webapp import (
 from webapp.htmx import htmx
 from webapp.inert import InertJSONProvider, without_bidi_controls
 from webapp.messages import FACET_LABELS
+from webapp.ready import bp as readiness
 from webapp.settings import load_settings
 
 HTMX_VERSION = "2.0.11"  # webapp/static/vendor/htmx/
@@ -81,6 +82,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     app.register_blueprint(api.bp)
     app.register_blueprint(embed.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(readiness)
     app.jinja_env.filters.update(
         number=arabic.number,
         arabic_date=arabic.day,

@@ -1,0 +1,467 @@
+"""What a search derives from the index, computed once per segment at commit and mapped by readers.
+
+Every process that opened an index used to rebuild from Whoosh the stem → indexed forms map
+(stemming 200,000 terms), the speller's vocabulary, the autocomplete counts, the facet and date
+columns and the document lengths: seconds before the first answer, and private copies in every
+web worker. Whoosh segments never change once written (only their deletion sets do), so these
+are derived per segment, when the segment appears, and written beside the index in
+`derived/<segment id>/` as `.npy` arrays and sorted string tables (search/strtable.py) that
+readers map: pages shared through the OS page cache, an open in milliseconds. Opening a
+generation combines its segments' data (concatenations, one small value remap per facet) and
+applies its deletions. Writers call `write_derived` after every commit; it also removes the data
+of segments Whoosh has merged away. An index without derived files still opens: the missing
+segments are derived in memory, as before, and the next `fahras index` writes them.
+"""
+
+import json
+import logging
+import os
+import shutil
+import threading
+from collections import Counter, OrderedDict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+from whoosh.index import Index
+from whoosh.reading import IndexReader
+from whoosh.util.numeric import byte_to_length
+
+from search.analysis import ANALYSIS_VERSION, stem_of, terms_of
+from search.normalize import strip_marks
+from search.schema import COLUMN_SUFFIX, FACET_FIELDS, FACET_SEPARATOR, TEXT_FIELDS
+from search.stemmer import strip_article
+from search.strtable import StringTable
+from search.tokenize import TOKEN_PATTERN
+
+log = logging.getLogger(__name__)
+
+DERIVED_DIR = "derived"
+FORMAT = 1  # bump when what is written changes
+NO_DATE = np.iinfo(np.int64).min
+KEY_END = "\x00"  # between a key and what it maps to in a sorted table ("stem\x00form")
+KNOWN_STEMS_FROM = 5_000  # documents: a segment this big (a merge) reuses the stems derived
+COMPLETION_CANDIDATES = 4  # per segment, this many times `limit` best keys are weighed exactly
+_META = "meta.json"
+_BYTE_LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float32)
+
+
+def fingerprint() -> str:
+    """What derived data depends on; files with another fingerprint are never used.
+
+    The hook for settings that change what is derived: add them here.
+    """
+    fields = ",".join((*TEXT_FIELDS, *FACET_FIELDS))
+    return f"analysis={ANALYSIS_VERSION};format={FORMAT};fields={fields}"
+
+
+@dataclass(slots=True)
+class SegmentData:
+    """One segment's derived arrays and string tables, by name, over its local docnums."""
+
+    doc_count: int
+    arrays: dict[str, np.ndarray] = field(default_factory=dict)
+    tables: dict[str, StringTable] = field(default_factory=dict)
+    segment_id: str = ""
+
+
+# --- deriving one segment ------------------------------------------------------------------
+
+
+def derive(reader: IndexReader, stem: Callable[[str], str | None] = stem_of) -> SegmentData:
+    """Everything derived from one segment's reader (a leaf, not a multi-segment reader)."""
+    size = reader.doc_count_all()
+    data = SegmentData(size)
+    for name in TEXT_FIELDS:
+        data.arrays[f"length_{name}"] = _lengths(reader, name, size)
+        terms = [t.decode("utf-8") if isinstance(t, bytes) else t for t in reader.lexicon(name)]
+        data.tables[f"terms_{name}"] = StringTable.of(terms)
+        pairs = sorted(f"{s}{KEY_END}{t}" for t in terms if (s := stem(t)) is not None)
+        data.tables[f"stems_{name}"] = StringTable.of(pairs)
+    data.arrays["dates"] = _dates(reader, size)
+    for name in FACET_FIELDS:
+        values, docs, ids = _facet_pairs(_column(reader, name + COLUMN_SUFFIX, size))
+        data.tables[f"facet_{name}_values"] = StringTable.of(values)
+        data.arrays[f"facet_{name}_doc"] = docs
+        data.arrays[f"facet_{name}_value"] = ids
+    _derive_completions(data, _column(reader, "title_column", size))
+    return data
+
+
+def _lengths(reader: IndexReader, name: str, size: int) -> np.ndarray:
+    """Every document's length in `name` (Whoosh keeps it as one byte per document)."""
+    lengths = np.zeros(size, dtype=np.float32)
+    column = reader._perdoc._cached_reader(_lenfield(name), LENGTHS_COLUMN)
+    if column is not None:
+        raw = np.fromiter(column, dtype=np.uint8, count=len(column))
+        lengths[: raw.size] = _BYTE_LENGTHS[raw]
+    return lengths
+
+
+def _dates(reader: IndexReader, size: int) -> np.ndarray:
+    if not reader.has_column("date"):  # a segment with no dates has no date column
+        return np.full(size, NO_DATE, dtype=np.int64)
+    raw = reader.column_reader("date", translate=False)
+    stored = np.fromiter(raw, dtype=np.uint64, count=size)
+    missing = (stored == 0) | (stored >= 2**63)  # Whoosh writes 2**64-1 for none
+    return np.where(missing, NO_DATE, stored.astype(np.int64))
+
+
+def _column(reader: IndexReader, name: str, size: int) -> list[bytes]:
+    if not reader.has_column(name):
+        return [b""] * size
+    column = reader.column_reader(name, translate=False)
+    return [column[docnum] for docnum in range(size)]
+
+
+def _facet_pairs(blobs: Iterable[bytes]) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Values (ids in order of appearance) and (docnum, value id) pairs of one facet column."""
+    ids: dict[bytes, int] = {}
+    docs: list[int] = []
+    values: list[int] = []
+    separator = FACET_SEPARATOR.encode()
+    for docnum, blob in enumerate(blobs):
+        if not blob:
+            continue
+        for part in blob.split(separator) if separator in blob else (blob,):
+            docs.append(docnum)
+            values.append(ids.setdefault(part, len(ids)))
+    names = [raw.decode("utf-8") for raw in ids]
+    return names, np.array(docs, dtype=np.int32), np.array(values, dtype=np.int32)
+
+
+def _derive_completions(data: SegmentData, titles: list[bytes]) -> None:
+    """Autocomplete entries "key\\x00written form" (sorted), their counts, and which documents
+    gave them (so a generation can subtract its deleted documents).
+
+    Keys are title words and two-word phrases, normalized; a word also completes without its
+    article (كت… → الكتاب). Counts are per occurrence in titles.
+    """
+    analysed: dict[str, tuple[str, str, str | None]] = {}  # token -> written, normalized, stem
+    numbers: dict[str, int] = {}
+    per_doc: list[list[int]] = []
+    for blob in titles:
+        entries: list[int] = []
+        per_doc.append(entries)
+        previous: tuple[str, str] | None = None
+        for match in TOKEN_PATTERN.finditer(blob.decode("utf-8")) if blob else ():
+            token = match.group()
+            found = analysed.get(token)
+            if found is None:
+                written = strip_marks(token)
+                found = analysed[token] = (written, *terms_of(written))
+            surface, normalized, stemmed = found
+            if stemmed is None or len(normalized) < 2:
+                previous = None
+                continue
+            keys = [normalized]
+            bare = strip_article(normalized)
+            if bare != normalized and len(bare) >= 2:
+                keys.append(bare)
+            pairs = [(key, surface) for key in keys]
+            if previous is not None:
+                pairs.append((f"{previous[0]} {normalized}", f"{previous[1]} {surface}"))
+            for key, written in pairs:
+                entries.append(numbers.setdefault(f"{key}{KEY_END}{written}", len(numbers)))
+            previous = (normalized, surface)
+    names = sorted(numbers)
+    rank = np.zeros(len(numbers), dtype=np.int32)
+    rank[[numbers[n] for n in names]] = np.arange(len(names), dtype=np.int32)
+    doc_entries = rank[np.array([e for entries in per_doc for e in entries], dtype=np.int64)]
+    doc_start = np.zeros(len(per_doc) + 1, dtype=np.int64)
+    np.cumsum([len(entries) for entries in per_doc], out=doc_start[1:])
+    keys = [n.partition(KEY_END)[0] for n in names]
+    starts = [i for i in range(len(keys)) if i == 0 or keys[i] != keys[i - 1]]
+    key_of = np.zeros(len(names), dtype=np.int32)
+    if starts:
+        key_of[starts[1:]] = 1
+        key_of = np.cumsum(key_of, dtype=np.int32)
+    data.tables["complete_entries"] = StringTable.of(names)
+    data.arrays["complete_count"] = np.bincount(doc_entries, minlength=len(names)).astype(np.int32)
+    data.arrays["complete_key"] = key_of
+    data.arrays["complete_key_first"] = np.array(starts, dtype=np.int32)
+    data.arrays["complete_doc_start"] = doc_start
+    data.arrays["complete_doc_entries"] = doc_entries.astype(np.int32)
+
+
+# --- files ---------------------------------------------------------------------------------
+
+
+def segment_dir(index_dir: Path, segment_id: str) -> Path:
+    return Path(index_dir) / DERIVED_DIR / segment_id
+
+
+def save(data: SegmentData, target: Path) -> None:
+    """Write `data` to the folder `target` atomically: a reader sees all of it or none."""
+    temporary = target.parent / f".{target.name}.{os.getpid()}.tmp"
+    shutil.rmtree(temporary, ignore_errors=True)
+    temporary.mkdir(parents=True)
+    try:
+        _write_files(data, temporary)
+    except BaseException:  # a full disk, an interruption: leave nothing half-written behind
+        shutil.rmtree(temporary, ignore_errors=True)
+        raise
+    try:
+        os.rename(temporary, target)
+    except OSError:  # written meanwhile (it is the same data): keep the first
+        shutil.rmtree(temporary, ignore_errors=True)
+
+
+def _write_files(data: SegmentData, folder: Path) -> None:
+    for name, array in data.arrays.items():
+        np.save(folder / f"{name}.npy", np.ascontiguousarray(array))
+    for name, table in data.tables.items():
+        table.save(folder / name)
+    meta = {
+        "fingerprint": fingerprint(),
+        "doc_count": data.doc_count,
+        "arrays": sorted(data.arrays),
+        "tables": sorted(data.tables),
+    }
+    (folder / _META).write_text(json.dumps(meta), encoding="utf-8")
+
+
+def load(source: Path, doc_count: int) -> SegmentData | None:
+    """The data saved in `source`, mapped; None if absent, stale or damaged (then re-derived)."""
+    try:
+        meta = json.loads((source / _META).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if meta.get("fingerprint") != fingerprint() or meta.get("doc_count") != doc_count:
+        return None
+    try:
+        data = SegmentData(doc_count)
+        for name in meta["arrays"]:
+            data.arrays[name] = np.load(source / f"{name}.npy", mmap_mode="r")
+        for name in meta["tables"]:
+            data.tables[name] = StringTable.load(source / name)
+    except (OSError, ValueError, KeyError) as exc:
+        log.warning("derived data in %s is unreadable (%s): deriving it again", source, exc)
+        return None
+    return data
+
+
+def write_derived(index_dir: Path, index: Index) -> list[str]:
+    """Derive and write the data of each segment of the current generation that has none, and
+    remove what belongs to segments Whoosh dropped. Call after every commit, under the writer
+    lock. Returns the ids of the segments derived."""
+    root = Path(index_dir) / DERIVED_DIR
+    root.mkdir(exist_ok=True)
+    written = []
+    with index.reader() as reader:
+        segments = _segments(reader)
+        stems: Callable[[str], str | None] | None = None
+        for leaf, segment_id in segments:
+            target = root / segment_id
+            if load(target, leaf.doc_count_all()) is not None:
+                continue
+            if stems is None and leaf.doc_count_all() >= KNOWN_STEMS_FROM:
+                stems = _known_stems(root, [s for _, s in segments])
+            shutil.rmtree(target, ignore_errors=True)  # stale: another analysis or format
+            save(derive(leaf, stems or stem_of), target)
+            written.append(segment_id)
+    current = {segment_id for _, segment_id in segments}
+    for entry in root.iterdir():
+        if entry.name not in current:  # merged away by Whoosh, or left by a killed writer
+            shutil.rmtree(entry, ignore_errors=True)
+    return written
+
+
+def _segments(reader: IndexReader) -> list[tuple[IndexReader, str]]:
+    found = []
+    for leaf, _ in reader.leaf_readers():
+        segment = leaf.segment()
+        if segment is not None:
+            found.append((leaf, segment.segment_id()))
+    return found
+
+
+def _known_stems(root: Path, segment_ids: list[str]) -> Callable[[str], str | None]:
+    """`stem_of`, answered from the stems already derived where it can: a merged segment's
+    terms are mostly known, and reading a table is ten times faster than stemming."""
+    known: dict[str, str] = {}
+    for segment_id in segment_ids:
+        for name in TEXT_FIELDS:
+            path = root / segment_id / f"stems_{name}"
+            if (root / segment_id / _META).exists():
+                for entry in StringTable.load(path).all():
+                    stemmed, _, term = entry.partition(KEY_END)
+                    known[term] = stemmed
+
+    def stem(term: str) -> str | None:
+        found = known.get(term)
+        return found if found is not None else stem_of(term)
+
+    return stem
+
+
+# --- a generation: its segments' data combined ---------------------------------------------
+
+
+class GenerationData:
+    """The derived data of one generation: its segments' data at their docnum offsets, with the
+    generation's deletions applied. Read-only once built, so threads share it freely."""
+
+    def __init__(self, parts: list[tuple[SegmentData, int, frozenset[int]]], size: int) -> None:
+        self.parts = parts
+        self.size = size
+        self.live = np.ones(size, dtype=bool)
+        for _, offset, deleted in parts:
+            if deleted:
+                self.live[np.fromiter(deleted, dtype=np.int64) + offset] = False
+        self.dates = self._concat("dates", np.int64, NO_DATE)
+        self._lengths = {n: self._concat(f"length_{n}", np.float32, 0) for n in TEXT_FIELDS}
+        self._counts = [_live_counts(data, deleted) for data, _, deleted in parts]
+        self._words: Words | None = None
+
+    def _concat(self, name: str, dtype: type, missing: object) -> np.ndarray:
+        if len(self.parts) == 1 and self.parts[0][0].doc_count == self.size:
+            return self.parts[0][0].arrays[name]  # the mapped array itself: shared pages
+        combined = np.full(self.size, missing, dtype=dtype)
+        for data, offset, _ in self.parts:
+            combined[offset : offset + data.doc_count] = data.arrays[name]
+        return combined
+
+    def lengths(self, name: str) -> np.ndarray:
+        return self._lengths[name]
+
+    def facet(self, name: str) -> tuple[list[str], np.ndarray, np.ndarray]:
+        """A facet's values and its (docnum, value id) pairs over the whole generation."""
+        ids: dict[str, int] = {}
+        docs, values = [], []
+        for data, offset, _ in self.parts:
+            names = list(data.tables[f"facet_{name}_values"])
+            remap = np.array([ids.setdefault(v, len(ids)) for v in names], dtype=np.int64)
+            docs.append(data.arrays[f"facet_{name}_doc"].astype(np.int64) + offset)
+            values.append(remap[data.arrays[f"facet_{name}_value"]])
+        if not docs:
+            return [], np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        return list(ids), np.concatenate(docs), np.concatenate(values)
+
+    def stem_forms(self, name: str, stemmed: str) -> list[str]:
+        """The indexed forms of `name` whose stem is `stemmed`, in any segment."""
+        forms: dict[str, None] = {}
+        prefix = stemmed + KEY_END
+        for data, _, _ in self.parts:
+            table = data.tables[f"stems_{name}"]
+            start, end = table.prefix_range(prefix)
+            for position in range(start, end):
+                forms[table[position][len(prefix) :]] = None
+        return list(forms)
+
+    def words(self, names: tuple[str, ...]) -> "Words":
+        """The terms of the fields `names` (the speller's vocabulary), built on first use."""
+        if self._words is None:
+            self._words = Words([_term_set(data, names) for data, _, _ in self.parts])
+        return self._words
+
+    def complete(self, wanted: str, limit: int) -> list[str]:
+        """The most frequent title keys starting with `wanted`, each in its most common
+        written form; a two-word key needs two titles. Exact with one segment; with several,
+        each segment's best keys are the candidates, then counted in every segment."""
+        candidates: dict[str, None] = {}
+        for (data, _, _), counts in zip(self.parts, self._counts, strict=True):
+            table = data.tables["complete_entries"]
+            start, end = table.prefix_range(wanted)
+            if start == end:
+                continue
+            keys = data.arrays["complete_key"][start:end]
+            totals = np.bincount(keys - keys[0], weights=counts[start:end])
+            order = np.argsort(-totals, kind="stable")[: limit * COMPLETION_CANDIDATES]
+            for number in order[totals[order] > 0].tolist():
+                first = int(data.arrays["complete_key_first"][keys[0] + number])
+                candidates[table[first].partition(KEY_END)[0]] = None
+        weighed = []
+        for key in candidates:
+            forms = self._forms(key)
+            total = forms.total()
+            if total >= (2 if " " in key else 1):
+                weighed.append((-total, key, forms.most_common(1)[0][0]))
+        return [written for _, _, written in sorted(weighed)[:limit]]
+
+    def _forms(self, key: str) -> Counter[str]:
+        """How often each written form of `key` occurs in live titles."""
+        forms: Counter[str] = Counter()
+        prefix = key + KEY_END
+        for (data, _, _), counts in zip(self.parts, self._counts, strict=True):
+            table = data.tables["complete_entries"]
+            start, end = table.prefix_range(prefix)
+            for position in range(start, end):
+                if counts[position] > 0:
+                    forms[table[position][len(prefix) :]] += int(counts[position])
+        return forms
+
+
+class Words:
+    """Membership in the union of the segments' term sets (never copied into one set)."""
+
+    def __init__(self, sets: list[frozenset[str]]) -> None:
+        self.sets = sets
+
+    def __contains__(self, word: object) -> bool:
+        return any(word in terms for terms in self.sets)
+
+
+_TERM_SETS: OrderedDict[tuple[str, tuple[str, ...]], frozenset[str]] = OrderedDict()
+_TERM_SETS_KEPT = 16  # segments' sets kept: a commit's new generation reuses the old segments'
+_term_sets_lock = threading.Lock()
+
+
+def _term_set(data: SegmentData, names: tuple[str, ...]) -> frozenset[str]:
+    """A segment's terms of `names` as a set, shared by the generations that hold the segment
+    (a segment never changes): a new generation pays only for its new segments."""
+    key = (data.segment_id, names)
+    with _term_sets_lock:
+        found = _TERM_SETS.get(key)
+    if found is None:
+        found = frozenset(term for name in names for term in data.tables[f"terms_{name}"].all())
+        if data.segment_id:
+            with _term_sets_lock:
+                _TERM_SETS[key] = found
+                while len(_TERM_SETS) > _TERM_SETS_KEPT:
+                    _TERM_SETS.popitem(last=False)
+    return found
+
+
+def _live_counts(data: SegmentData, deleted: frozenset[int]) -> np.ndarray:
+    """Completion counts without the titles of deleted documents."""
+    counts = data.arrays["complete_count"]
+    if not deleted:
+        return counts
+    starts = data.arrays["complete_doc_start"]
+    owner = np.repeat(np.arange(data.doc_count), np.diff(starts))
+    gone = np.zeros(data.doc_count, dtype=bool)
+    gone[np.fromiter(deleted, dtype=np.int64)] = True
+    dropped = data.arrays["complete_doc_entries"][gone[owner]]
+    return counts - np.bincount(dropped, minlength=counts.size).astype(counts.dtype)
+
+
+def open_generation(index_dir: Path, reader: IndexReader) -> tuple[GenerationData, list[str]]:
+    """The derived data of `reader`'s generation, and the segments that had to be derived here
+    (no files yet: an index from before derived data, or a writer that has not written them)."""
+    parts = []
+    derived_here = []
+    for leaf, offset in reader.leaf_readers():
+        segment = leaf.segment()
+        if segment is None:
+            continue
+        segment_id = segment.segment_id()
+        data = load(segment_dir(index_dir, segment_id), leaf.doc_count_all())
+        if data is None:
+            data = derive(leaf)
+            derived_here.append(segment_id)
+        data.segment_id = segment_id
+        parts.append((data, offset, frozenset(segment.deleted_docs())))
+    return GenerationData(parts, reader.doc_count_all()), derived_here
+
+
+def missing_segments(index_dir: Path, index: Index) -> list[str]:
+    """Segments of the newest generation without derived files (cheap: the TOC and a stat
+    per segment), e.g. while their writer is still writing them."""
+    return [
+        segment_id
+        for segment in index._read_toc().segments
+        if not (segment_dir(index_dir, segment_id := segment.segment_id()) / _META).exists()
+    ]

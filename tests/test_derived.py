@@ -1,0 +1,325 @@
+"""Derived search data (search/derived.py): written at commit, mapped by readers, never stale."""
+
+import json
+import shutil
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+from conftest import build_index, write_jsonl
+
+import search.budget
+import search.engine
+import search.scorer
+from search import derived, stemmer
+from search.commands import delete
+from search.derived import DERIVED_DIR, open_generation, write_derived
+from search.engine import SearchEngine, SearchRequest
+from search.store import open_index
+from search.strtable import StringTable
+
+QUERIES = ["الحكومة", "كرة القدم", "الانتخابات", "السعودية OR مصر", '"وزير الخارجية"', ""]
+
+
+def segment_ids(index_dir: Path) -> set[str]:
+    with open_index(index_dir).reader() as reader:
+        return {leaf.segment().segment_id() for leaf, _ in reader.leaf_readers()}
+
+
+def answers(engine: SearchEngine) -> list[object]:
+    """What the engine says to a few searches and completions (everything derived is used)."""
+    found: list[object] = []
+    for q in QUERIES:
+        result = engine.search(SearchRequest(q=q, per_page=20, facet_limit=50)).as_dict()
+        del result["took_ms"]
+        found.append(result)
+    found += [engine.suggest(p, 20) for p in ("ال", "الانتخ", "كرة ال", "وزير")]
+    found.append(engine.search(SearchRequest(q="الانتخابت")).suggestion)  # did you mean
+    return found
+
+
+def test_string_table_maps_what_it_saved(tmp_path: Path) -> None:
+    words = sorted(["مدرسة", "مدرس", "مدارس", "كتاب", "a", ""])
+    StringTable.of(words).save(tmp_path / "words")
+    table = StringTable.load(tmp_path / "words")
+    assert list(table) == table.all() == words and table[-1] == words[-1]
+    start, end = table.prefix_range("مدر")
+    assert table.all()[start:end] == ["مدرس", "مدرسة"]
+    assert StringTable.of([]).all() == [] and StringTable.of([]).prefix_range("x") == (0, 0)
+
+
+def test_an_index_run_writes_derived_data_for_every_segment(ant_index: Path) -> None:
+    written = {p.name for p in (ant_index / DERIVED_DIR).iterdir()}
+    assert written == segment_ids(ant_index)
+
+
+def test_a_fresh_process_maps_the_derived_files_and_derives_nothing(ant_index: Path) -> None:
+    script = (
+        "import sys, numpy as np\n"
+        "from search import derived\n"
+        "from search.engine import SearchEngine, SearchRequest\n"
+        "calls = []\n"
+        "original = derived.derive\n"
+        "derived.derive = lambda *a, **k: calls.append(1) or original(*a, **k)\n"
+        "engine = SearchEngine(sys.argv[1])\n"
+        "assert engine.search(SearchRequest(q='الحكومة')).total > 0\n"
+        "assert engine.suggest('الحك')\n"
+        "with engine._reading() as (generation, _):\n"
+        "    arrays = [a for d, _, _ in generation.data.parts for a in d.arrays.values()]\n"
+        "    print(len(calls), generation.derived_here, all(isinstance(a, np.memmap) "
+        "for a in arrays))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(ant_index)], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.split() == ["0", "[]", "True"], (done.stdout, done.stderr)
+
+
+def test_an_index_without_derived_files_answers_the_same_and_the_next_run_writes_them(
+    ant_slice: Path, ant_index: Path, tmp_path: Path
+) -> None:
+    mapped = SearchEngine(ant_index)
+    old = tmp_path / "old"
+    shutil.copytree(ant_index, old)
+    shutil.rmtree(old / DERIVED_DIR)  # as an index written before derived data
+    computed = SearchEngine(old)
+    try:
+        assert answers(computed) == answers(mapped)
+        assert computed._generation.derived_here  # derived in memory, not read
+    finally:
+        mapped.close()
+        computed.close()
+    report = build_index([ant_slice], old)
+    assert report.changed == 0
+    assert {p.name for p in (old / DERIVED_DIR).iterdir()} == segment_ids(old)
+
+
+def test_derived_files_of_another_analysis_version_are_never_used(
+    sample_index: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    index_dir = tmp_path / "ix"
+    shutil.copytree(sample_index, index_dir)
+    monkeypatch.setattr(derived, "ANALYSIS_VERSION", "another")
+    with open_index(index_dir).reader() as reader:
+        _, derived_here = open_generation(index_dir, reader)
+    assert set(derived_here) == segment_ids(index_dir)
+    assert write_derived(index_dir, open_index(index_dir))  # rewritten for this version
+    meta = json.loads(next((index_dir / DERIVED_DIR).glob("*/meta.json")).read_text())
+    assert "analysis=another" in meta["fingerprint"]
+
+
+def news(ids: range, word: str) -> list[dict[str, object]]:
+    return [
+        {"id": f"n{i}", "title": f"{word} مدرسة القرية {i}", "body": f"{word} خبر {i}"} for i in ids
+    ]
+
+
+def test_segments_combine_and_dropped_segments_lose_their_data(tmp_path: Path) -> None:
+    source = write_jsonl(tmp_path / "a.jsonl", news(range(0, 6), "ملعب"))
+    index_dir = tmp_path / "ix"
+    build_index([source], index_dir)
+    write_jsonl(source, news(range(0, 6), "ملعب") + news(range(6, 12), "الملعب"))
+    build_index([source], index_dir)  # a second segment
+    engine = SearchEngine(index_dir)
+    try:
+        with engine._reading() as (generation, _):
+            assert len(generation.data.parts) == 2 and not generation.derived_here
+        assert engine.search(SearchRequest(q="ملعب")).total == 12  # stem forms of both
+        assert engine.suggest("مدرسة ال") == ["مدرسة القرية"]
+        assert engine.stats()["documents"] == 12
+    finally:
+        engine.close()
+    writer = open_index(index_dir).writer()
+    writer.commit(optimize=True)  # one segment replaces both
+    assert write_derived(index_dir, open_index(index_dir))
+    assert {p.name for p in (index_dir / DERIVED_DIR).iterdir()} == segment_ids(index_dir)
+
+
+def words(completions: list[str]) -> list[str]:
+    return [c for c in completions if " " not in c]
+
+
+def test_completions_count_titles_across_segments_without_deleted_ones(tmp_path: Path) -> None:
+    source = write_jsonl(tmp_path / "a.jsonl", news(range(0, 3), "ملعب"))
+    index_dir = tmp_path / "ix"
+    build_index([source], index_dir)
+    write_jsonl(source, news(range(0, 3), "ملعب") + news(range(3, 7), "ملاعب"))
+    build_index([source], index_dir)
+    engine = SearchEngine(index_dir)
+    try:
+        assert words(engine.suggest("مل")) == ["ملاعب", "ملعب"]  # 4 titles against 3
+        write_jsonl(source, news(range(0, 3), "ملعب") + news(range(3, 4), "ملاعب"))
+        assert build_index([source], index_dir, prune=True).deleted == 3
+        assert words(engine.suggest("مل")) == ["ملعب", "ملاعب"]  # 3 against 1 live
+    finally:
+        engine.close()
+
+
+def test_fahras_delete_keeps_derived_data_current(tmp_path: Path) -> None:
+    source = write_jsonl(tmp_path / "a.jsonl", news(range(0, 4), "ملعب"))
+    index_dir = tmp_path / "ix"
+    build_index([source], index_dir)
+    args = type("Args", (), {"index": index_dir, "ids": ["n1"]})()
+    assert delete(args) == 0  # type: ignore[arg-type]
+    engine = SearchEngine(index_dir)
+    try:
+        assert engine.search(SearchRequest(q="ملعب")).total == 3
+        with engine._reading() as (generation, _):
+            assert not generation.derived_here
+    finally:
+        engine.close()
+
+
+# --- generations: prompt, monotonic, no lock around a search ---------------------------------
+
+
+def test_a_commit_shows_in_the_next_search_of_a_background_engine(tmp_path: Path) -> None:
+    source = write_jsonl(tmp_path / "a.jsonl", news(range(0, 3), "ملعب"))
+    index_dir = tmp_path / "ix"
+    build_index([source], index_dir)
+    engine = SearchEngine(index_dir, reopen="background")
+    try:
+        assert engine.search(SearchRequest(q="ملعب")).total == 3
+        write_jsonl(source, news(range(0, 5), "ملعب"))
+        build_index([source], index_dir)
+        assert engine.search(SearchRequest(q="ملعب")).total == 5  # not the old generation
+    finally:
+        engine.close()
+
+
+def test_the_folder_is_listed_only_when_it_changed_or_a_second_passed(
+    sample_index: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    now = [1000.0]
+    monkeypatch.setattr(search.engine, "clock", lambda: now[0])
+    engine = SearchEngine(sample_index)
+    listings = []
+    original = engine.index.latest_generation
+    monkeypatch.setattr(engine.index, "latest_generation", lambda: listings.append(1) or original())
+    try:
+        for _ in range(20):
+            engine.search(SearchRequest(q="مدرسة"))
+        assert len(listings) == 1
+        now[0] += search.engine.CHECK_EVERY + 0.1
+        engine.search(SearchRequest(q="مدرسة"))
+        assert len(listings) == 2
+    finally:
+        engine.close()
+
+
+def test_an_engine_never_goes_back_to_an_older_generation(sample_index: Path) -> None:
+    engine = SearchEngine(sample_index)
+    try:
+        live = engine.generation()
+        older = search.engine._Generation(engine.index, sample_index)
+        older.number = live - 1
+        with engine._lock:
+            engine._switch(older)
+        assert engine.generation() == live
+    finally:
+        engine.close()
+
+
+def test_a_slow_search_does_not_hold_up_the_others(
+    sample_index: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inside, release = threading.Event(), threading.Event()
+
+    class Stalling(search.engine.QueryScorer):
+        def evaluate(self, parsed, deadline=None):  # type: ignore[no-untyped-def]
+            if parsed.understood() == "بطيء":
+                inside.set()
+                release.wait(30)
+            return super().evaluate(parsed, deadline)
+
+    monkeypatch.setattr(search.engine, "QueryScorer", Stalling)
+    engine = SearchEngine(sample_index)
+    slow = threading.Thread(target=engine.search, args=(SearchRequest(q="بطيء"),))
+    slow.start()
+    try:
+        assert inside.wait(30)
+        answered = []
+        other = threading.Thread(
+            target=lambda: answered.append(engine.search(SearchRequest(q="مدرسة")).total)
+        )
+        other.start()
+        other.join(30)
+        assert answered and answered[0] > 0  # while the slow one still runs
+    finally:
+        release.set()
+        slow.join(30)
+        engine.close()
+
+
+def test_concurrent_searches_give_the_answers_of_sequential_ones(ant_engine: SearchEngine) -> None:
+    expected = {q: ant_engine.search(SearchRequest(q=q)).as_dict() for q in QUERIES}
+    for result in expected.values():
+        del result["took_ms"]
+    wrong: list[str] = []
+
+    def run(q: str) -> None:
+        for _ in range(5):
+            result = ant_engine.search(SearchRequest(q=q)).as_dict()
+            del result["took_ms"]
+            if result != expected[q]:
+                wrong.append(q)
+
+    threads = [threading.Thread(target=run, args=(q,)) for q in QUERIES * 2]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert not wrong
+
+
+def test_readiness_says_when_a_generation_is_open(sample_index: Path) -> None:
+    engine = SearchEngine(sample_index, reopen="background")
+    try:
+        assert engine.readiness() is None  # nothing opened yet: opening starts
+        for _ in range(300):
+            if engine.readiness() is not None:
+                break
+            threading.Event().wait(0.1)
+        assert engine.readiness() == engine.generation()
+    finally:
+        engine.close()
+
+
+def test_readyz_answers_once_the_worker_is_warm(client) -> None:  # type: ignore[no-untyped-def]
+    first = client.get("/readyz")
+    assert first.status_code in (200, 503) and first.headers["Cache-Control"] == "no-store"
+    for _ in range(300):
+        answer = client.get("/readyz")
+        if answer.status_code == 200:
+            break
+        threading.Event().wait(0.1)
+    assert answer.get_json()["ready"] is True and answer.get_json()["generation"] >= 1
+
+
+def test_readyz_says_why_without_an_index(make_app, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    answer = make_app(FAHRAS_INDEX=str(tmp_path / "none")).test_client().get("/readyz")
+    assert answer.status_code == 503 and answer.get_json()["ready"] is False
+    assert answer.get_json()["reason"].startswith("no index")
+
+
+def test_loading_the_stemmer_counts_is_not_part_of_the_first_search_time(
+    sample_engine: SearchEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    now = [0.0]
+    monkeypatch.setattr(search.budget, "clock", lambda: now[0])
+    original = stemmer.read_data
+
+    def slow_read(name: str) -> bytes:  # as on a busy machine: longer than a search may take
+        now[0] += search.budget.REQUEST_BUDGET * 2
+        return original(name)
+
+    monkeypatch.setattr(stemmer, "read_data", slow_read)
+    stemmer.lexicon.cache_clear()
+    stemmer.stem.cache_clear()
+    try:
+        result = sample_engine.search(SearchRequest(q="مدرستهماتك"))  # never stemmed before
+        assert result.notices == []
+    finally:
+        stemmer.lexicon.cache_clear()
