@@ -11,6 +11,7 @@ from importlib import resources
 from pathlib import Path
 
 from search.analysis import explain
+from search.check import check_index, damage_message
 from search.engine import SearchEngine, SearchRequest
 from search.errors import FahrasError, SourceError
 from search.indexer import IndexOptions, IndexReport, index_sources
@@ -133,7 +134,10 @@ def delete(args: argparse.Namespace) -> int:
 
 def stats(args: argparse.Namespace) -> int:
     engine = SearchEngine(args.index)
-    info = engine.stats()
+    try:
+        info = engine.stats()
+    finally:
+        engine.close()
     meta = read_meta(args.index)
     size = sum(p.stat().st_size for p in args.index.iterdir() if p.is_file())
     info |= {"index_bytes": size, "last_update": meta.get("last_update")}
@@ -148,6 +152,25 @@ def stats(args: argparse.Namespace) -> int:
             more = f" … {len(counts) - 10:,} more" if len(counts) > 10 else ""
             print(f"{name}: {top}{more}")
     return 0
+
+
+def check(args: argparse.Namespace) -> int:
+    """Read every file of the current generation: the way to find damage before a reader does."""
+    if not index_exists(args.index):
+        open_index(args.index)  # raises, saying how to build one
+    report = check_index(args.index)
+    for damage in report.damage:
+        print(f"damaged: {damage}", file=sys.stderr)
+    summary = (
+        f"generation {report.generation}: {report.segments:,} segment(s), "
+        f"{report.documents:,} documents, {report.terms:,} terms, {report.postings:,} postings, "
+        f"{report.columns:,} columns read in {report.seconds:.1f} s"
+    )
+    if report.ok:
+        print(f"OK: {args.index}, {summary}")
+        return 0
+    print(f"fahras: error: {damage_message(args.index, report.damage[0])}", file=sys.stderr)
+    return 1
 
 
 def analyze(args: argparse.Namespace) -> int:

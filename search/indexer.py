@@ -22,8 +22,9 @@ from pathlib import Path
 from types import FrameType
 
 from whoosh.index import Index
-from whoosh.writing import CLEAR, IndexingError, IndexWriter
+from whoosh.writing import CLEAR, IndexWriter
 
+from search.check import damage_explained
 from search.documents import Document, RecordError, build_document
 from search.errors import IndexWriteError
 from search.loaders import LoadOptions, LoadProblem, RawRecord, read_file
@@ -99,7 +100,11 @@ def index_sources(
     report = IndexReport()
     started = time.monotonic()
     found, problems = find_files(sources)  # raises SourceError for a missing path
-    with writer_lock(index_dir, wait=options.wait), _sigterm_as_interrupt():
+    with (
+        writer_lock(index_dir, wait=options.wait),
+        _sigterm_as_interrupt(),
+        damage_explained(index_dir),
+    ):
         index = create_or_open(index_dir, rebuild=options.rebuild)
         remove_leftovers(index_dir)
         existing = {} if options.rebuild else _indexed_documents(index)
@@ -121,11 +126,13 @@ def index_sources(
         except KeyboardInterrupt:
             run.cancel()
             report.interrupted = True
-        except (OSError, SubWriterLostError) as exc:  # the failed batch is not committed
-            with contextlib.suppress(OSError, IndexingError, SubWriterLostError):
+        except Exception as exc:  # the failed batch is not committed
+            with contextlib.suppress(Exception):
                 run.cancel()  # the failed commit may have closed it already
             remove_leftovers(index_dir)  # its files: a full disk must not stay full
-            raise IndexWriteError(_write_failure(index_dir, exc, run.committed)) from exc
+            if isinstance(exc, SubWriterLostError) or _is_write_failure(exc):
+                raise IndexWriteError(_write_failure(index_dir, exc, run.committed)) from exc
+            raise  # a damaged index file, perhaps: damage_explained tells
         write_meta(index_dir, last_update=time.strftime("%Y-%m-%dT%H:%M:%S%z"))
         report.documents = index.doc_count()
     report.index_bytes = sum(p.stat().st_size for p in index_dir.iterdir() if p.is_file())
@@ -245,6 +252,13 @@ class _Run:
         if self.writer is not None:
             self.writer.cancel()
             self.writer = None
+
+
+_WRITE_FAILURES = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EACCES})
+
+
+def _is_write_failure(exc: Exception) -> bool:
+    return isinstance(exc, OSError) and exc.errno in _WRITE_FAILURES
 
 
 def _write_failure(index_dir: Path, exc: Exception, committed: int) -> str:

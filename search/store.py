@@ -31,7 +31,9 @@ INDEX_NAME = "MAIN"
 
 
 def index_exists(index_dir: Path) -> bool:
-    return whoosh_index.exists_in(str(index_dir), indexname=INDEX_NAME)
+    """Whether a table of contents is there; it is not read (it may be damaged)."""
+    storage = FileStorage(str(index_dir))
+    return index_dir.is_dir() and TOC._latest_generation(storage, INDEX_NAME) > -1
 
 
 def read_meta(index_dir: Path) -> dict[str, object]:
@@ -49,6 +51,35 @@ def write_meta(index_dir: Path, **changes: object) -> None:
     os.replace(temporary, index_dir / META_FILE)
 
 
+class _ClosingStorage(FileStorage):
+    """Remembers the files it opens, so they can be closed when whoosh leaves them open."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(path)
+        self.opened: list[object] = []
+
+    def open_file(self, name: str, **kwargs: object) -> object:
+        opened = super().open_file(name, **kwargs)
+        self.opened.append(opened)
+        return opened
+
+
+def read_toc(index_dir: Path) -> TOC:
+    """The current table of contents; its file is closed even when it cannot be decoded."""
+    storage = _ClosingStorage(str(index_dir))
+    try:
+        return TOC.read(storage, INDEX_NAME)
+    finally:
+        for opened in storage.opened:
+            with contextlib.suppress(Exception):
+                opened.close()
+
+
+def _open_dir(index_dir: Path) -> Index:
+    read_toc(index_dir)  # a damaged one raises here without leaving its file open
+    return whoosh_index.open_dir(str(index_dir), indexname=INDEX_NAME)
+
+
 def open_index(index_dir: Path) -> Index:
     """Open an existing index for searching, or explain why it cannot be."""
     if not index_exists(index_dir):
@@ -56,7 +87,7 @@ def open_index(index_dir: Path) -> Index:
             f"no index in {index_dir}: build one with `fahras index SOURCE --index {index_dir}`"
         )
     _check_version(index_dir)
-    return whoosh_index.open_dir(str(index_dir), indexname=INDEX_NAME)
+    return _open_dir(index_dir)
 
 
 def create_or_open(index_dir: Path, *, rebuild: bool) -> Index:
@@ -72,15 +103,24 @@ def create_or_open(index_dir: Path, *, rebuild: bool) -> Index:
         ANALYSIS_VERSION
     )
     if not current and (rebuild or not index_exists(index_dir)):
-        index = whoosh_index.create_in(str(index_dir), build_schema(), indexname=INDEX_NAME)
-        write_meta(
-            index_dir,
-            analysis_version=ANALYSIS_VERSION,
-            created=datetime.now(UTC).isoformat(timespec="seconds"),
-        )
-        return index
+        return _create(index_dir)
     _check_version(index_dir)
-    return whoosh_index.open_dir(str(index_dir), indexname=INDEX_NAME)
+    try:
+        return _open_dir(index_dir)
+    except Exception:
+        if rebuild:  # a table of contents too damaged to open: the rebuild starts afresh
+            return _create(index_dir)
+        raise
+
+
+def _create(index_dir: Path) -> Index:
+    index = whoosh_index.create_in(str(index_dir), build_schema(), indexname=INDEX_NAME)
+    write_meta(
+        index_dir,
+        analysis_version=ANALYSIS_VERSION,
+        created=datetime.now(UTC).isoformat(timespec="seconds"),
+    )
+    return index
 
 
 def remove_leftovers(index_dir: Path) -> int:
@@ -92,9 +132,8 @@ def remove_leftovers(index_dir: Path) -> int:
     forever. Call it holding the writer lock: every file of the current generation is kept,
     and nothing is removed when that generation cannot be read.
     """
-    storage = FileStorage(str(index_dir))
     try:
-        toc = TOC.read(storage, INDEX_NAME)
+        toc = read_toc(index_dir)
     except Exception:  # damaged: for `fahras check` to report, not for us to prune
         return 0
     live = {segment.segment_id() for segment in toc.segments}
