@@ -21,7 +21,7 @@ from whoosh.index import TOC
 from whoosh.reading import SegmentReader
 
 from search.errors import FahrasError, IndexDamagedError
-from search.store import INDEX_NAME, index_exists, read_toc
+from search.store import INDEX_NAME, index_exists, read_toc, recorded_file_sizes
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,8 +59,10 @@ def check_index(index_dir: Path, *, first_only: bool = False) -> CheckReport:
     report = CheckReport()
     storage = FileStorage(str(index_dir))
 
-    def damaged(path: Path, exc: BaseException) -> None:
-        report.damage.append(Damage(path, _describe(exc)))
+    def damaged(path: Path, problem: BaseException | str) -> None:
+        report.damage.append(
+            Damage(path, problem if isinstance(problem, str) else _describe(problem))
+        )
         if first_only:
             raise _Found
 
@@ -71,6 +73,8 @@ def check_index(index_dir: Path, *, first_only: bool = False) -> CheckReport:
         except Exception as exc:  # any decoding error: whoosh raises whatever it trips on
             damaged(index_dir / TOC._filename(INDEX_NAME, report.generation), exc)
             return report
+        for damage in size_damage(index_dir, toc):
+            damaged(damage.path, damage.problem)
         readers = []
         try:  # the quick parts of every segment first, then the postings (most of the time)
             for segment in toc.segments:
@@ -158,6 +162,50 @@ def _read_terms(
         except Exception as exc:
             damaged(part(W3Codec.POSTS_EXT), exc)
             return
+
+
+def size_damage(index_dir: Path, toc: TOC) -> list[Damage]:
+    """Files of the generation whose size differs from the one noted at its commit."""
+    found = []
+    for name, size in recorded_file_sizes(index_dir, toc.generation).items():
+        path = index_dir / name
+        try:
+            now = path.stat().st_size
+        except FileNotFoundError:
+            found.append(Damage(path, "missing"))
+            continue
+        if now != size:
+            found.append(Damage(path, f"{now:,} bytes, {size:,} when written (cut or overwritten)"))
+    return found
+
+
+def quick_check(index_dir: Path) -> list[Damage]:
+    """What a look at the current generation finds in milliseconds.
+
+    Its table of contents, its files' sizes and whether each segment opens; reading every
+    file is `check_index`. A commit may delete the files of the generation being looked at:
+    what is found then is looked at again in the new one.
+    """
+    storage = FileStorage(str(index_dir))
+    generation = TOC._latest_generation(storage, INDEX_NAME)
+    found = _look_at(index_dir, storage, generation)
+    latest = TOC._latest_generation(storage, INDEX_NAME)
+    return _look_at(index_dir, storage, latest) if found and latest != generation else found
+
+
+def _look_at(index_dir: Path, storage: FileStorage, generation: int) -> list[Damage]:
+    try:
+        toc = read_toc(index_dir)
+    except Exception as exc:
+        return [Damage(index_dir / TOC._filename(INDEX_NAME, generation), _describe(exc))]
+    found = size_damage(index_dir, toc)
+    for segment in toc.segments:
+        try:
+            SegmentReader(storage, toc.schema, segment).close()
+        except Exception as exc:
+            path = _named_file(exc) or _parts(index_dir, segment)(W3Codec.TERMS_EXT)
+            found.append(Damage(path, _describe(exc)))
+    return found
 
 
 def _named_file(exc: BaseException) -> Path | None:

@@ -17,7 +17,7 @@ from search.errors import FahrasError, SourceError
 from search.indexer import IndexOptions, IndexReport, index_sources
 from search.loaders import LoadOptions
 from search.progress import Progress
-from search.store import index_exists, open_index, read_meta, writer_lock
+from search.store import index_exists, open_index, read_meta, record_file_sizes, writer_lock
 
 
 def print_json(value: object) -> None:
@@ -128,6 +128,7 @@ def delete(args: argparse.Namespace) -> int:
         writer = index_handle.writer()
         deleted = sum(writer.delete_by_term("id", doc_id) for doc_id in args.ids)
         writer.commit()
+        record_file_sizes(args.index)
     print(f"deleted {deleted} of {len(args.ids)} document(s)")
     return 0 if deleted else 1
 

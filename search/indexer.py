@@ -32,7 +32,13 @@ from search.loaders.discover import find_files
 from search.loaders.formats import format_of
 from search.parallel_writer import CheckedMpWriter, SubWriterLostError
 from search.problem_log import ProblemLog
-from search.store import create_or_open, remove_leftovers, write_meta, writer_lock
+from search.store import (
+    create_or_open,
+    record_file_sizes,
+    remove_leftovers,
+    write_meta,
+    writer_lock,
+)
 
 ProgressCallback = Callable[[int, int], None]
 
@@ -152,6 +158,7 @@ class _Run:
         on_problem: Callable[[str], None],
     ) -> None:
         self.index = index
+        self.index_dir = Path(index.storage.folder)
         self.options = options
         self.existing = existing
         self.report = report
@@ -244,6 +251,7 @@ class _Run:
         if self.writer is not None:
             self.writer.commit(mergetype=CLEAR if self.options.rebuild else None)
             self.writer = None
+            record_file_sizes(self.index_dir)
             self.committed += self.pending
             self.pending = 0
             self.last_commit = time.monotonic()

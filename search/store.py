@@ -123,6 +123,31 @@ def _create(index_dir: Path) -> Index:
     return index
 
 
+def record_file_sizes(index_dir: Path) -> None:
+    """Note the size of every file of the current generation in the metadata, after a commit.
+
+    Whoosh keeps no checksums or sizes; with these, a file cut short or emptied by a disk
+    failure or a careless copy is found by a stat (search/check.py), not by a reader's error.
+    """
+    toc = read_toc(index_dir)
+    live = {segment.segment_id() for segment in toc.segments}
+    sizes = {
+        path.name: path.stat().st_size
+        for path in index_dir.iterdir()
+        if path.is_file() and path.name.split(".", 1)[0] in live
+    }
+    write_meta(index_dir, files={"generation": toc.generation, "sizes": sizes})
+
+
+def recorded_file_sizes(index_dir: Path, generation: int) -> dict[str, int]:
+    """The sizes noted when `generation` was committed (empty when none were noted for it)."""
+    files = read_meta(index_dir).get("files")
+    if not isinstance(files, dict) or files.get("generation") != generation:
+        return {}
+    sizes = files.get("sizes")
+    return sizes if isinstance(sizes, dict) else {}
+
+
 def remove_leftovers(index_dir: Path) -> int:
     """Delete what failed and killed runs left behind; the number of files removed.
 
