@@ -166,7 +166,7 @@ class _Run:
         self.first_seen: dict[str, str] = {}
         self.writer: IndexWriter | None = None
         self.pending = 0
-        self.committed = 0  # changes of this run already committed
+        self.committed = 0  # documents of this run in committed batches
         self.seen = 0
         self.last_commit = time.monotonic()
 
@@ -251,10 +251,10 @@ class _Run:
         if self.writer is not None:
             self.writer.commit(mergetype=CLEAR if self.options.rebuild else None)
             self.writer = None
-            record_file_sizes(self.index_dir)
             self.committed += self.pending
             self.pending = 0
             self.last_commit = time.monotonic()
+            record_file_sizes(self.index_dir)
 
     def cancel(self) -> None:
         if self.writer is not None:
