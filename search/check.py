@@ -49,6 +49,9 @@ class CheckReport:
         return not self.damage
 
 
+Damaged = Callable[[Path, BaseException | str], None]  # reports one damaged file
+
+
 class _Found(Exception):
     """Stops a check at its first damage (`first_only`)."""
 
@@ -91,9 +94,6 @@ def check_index(index_dir: Path, *, first_only: bool = False) -> CheckReport:
     finally:
         report.seconds = time.monotonic() - started
     return report
-
-
-Damaged = Callable[[Path, BaseException], None]
 
 
 def _check_segment(
@@ -175,7 +175,7 @@ def size_damage(index_dir: Path, toc: TOC) -> list[Damage]:
             found.append(Damage(path, "missing"))
             continue
         if now != size:
-            found.append(Damage(path, f"{now:,} bytes, {size:,} when written (cut or overwritten)"))
+            found.append(Damage(path, f"{now:,} bytes, {size:,} when committed (cut short?)"))
     return found
 
 

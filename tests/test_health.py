@@ -35,7 +35,7 @@ def health(app: Flask) -> tuple[int, dict[str, object]]:
     ("suffix", "how", "named"),
     [
         (".pst", "cut", True),
-        (".pst", "overwrite", False),  # same size: found by the tiny search
+        (".trm", "overwrite", False),  # same size: found by the tiny searches
         ("._stored.col", "empty", True),
         ("._stored.col", "cut", True),
         (".trm", "cut", True),
