@@ -359,6 +359,7 @@ def _tie_workers_to_parent() -> None:
     def in_child() -> None:
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the parent's KeyboardInterrupt
 
     os.register_at_fork(after_in_child=in_child)
     _workers_tied = True
