@@ -148,8 +148,8 @@ def recorded_file_sizes(index_dir: Path, generation: int) -> dict[str, int]:
     return sizes if isinstance(sizes, dict) else {}
 
 
-def remove_leftovers(index_dir: Path) -> int:
-    """Delete what failed and killed runs left behind; the number of files removed.
+def remove_leftovers(index_dir: Path) -> None:
+    """Delete what failed and killed runs left behind.
 
     Whoosh deletes unreferenced files only after a successful commit, so a commit that failed
     on a full disk left its segment files there and the next run failed at once (issue 16 §4);
@@ -160,26 +160,21 @@ def remove_leftovers(index_dir: Path) -> int:
     try:
         toc = read_toc(index_dir)
     except Exception:  # damaged: for `fahras check` to report, not for us to prune
-        return 0
+        return
     live = {segment.segment_id() for segment in toc.segments}
     toc_name = TOC._filename(INDEX_NAME, toc.generation)
     segment_file = TOC._segment_pattern(INDEX_NAME)
-    removed = 0
     for path in index_dir.iterdir():
         name = path.name
         if path.is_dir() and name == f"{INDEX_NAME}.tmp":  # writers' scratch space
             shutil.rmtree(path, ignore_errors=True)
-            removed += 1
             continue
         found = segment_file.match(name)
         stale = (found and found.group(1) not in live) or (
             name.startswith(f"_{INDEX_NAME}_") and ".toc" in name and name != toc_name
         )
         if stale and path.is_file():
-            with contextlib.suppress(FileNotFoundError):
-                path.unlink()
-                removed += 1
-    return removed
+            path.unlink(missing_ok=True)
 
 
 def _check_version(index_dir: Path) -> None:
