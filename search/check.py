@@ -238,7 +238,8 @@ def damage_explained(index_dir: Path) -> Iterator[None]:
     except Exception as exc:
         if not index_exists(index_dir):
             raise
-        found = check_index(index_dir, first_only=True).damage
+        # A look at sizes first (milliseconds); reading everything only when that finds nothing.
+        found = quick_check(index_dir) or check_index(index_dir, first_only=True).damage
         if not found:
             raise
         raise IndexDamagedError(damage_message(index_dir, found[0])) from exc

@@ -28,7 +28,7 @@ from search.check import damage_explained
 from search.documents import Document, RecordError, build_document
 from search.errors import IndexWriteError
 from search.loaders import LoadOptions, LoadProblem, RawRecord, read_file
-from search.loaders.discover import find_files
+from search.loaders.discover import Found, find_files
 from search.loaders.formats import format_of
 from search.parallel_writer import CheckedMpWriter, SubWriterLostError
 from search.problem_log import ProblemLog
@@ -106,41 +106,29 @@ def index_sources(
     report = IndexReport()
     started = time.monotonic()
     found, problems = find_files(sources)  # raises SourceError for a missing path
-    with (
-        writer_lock(index_dir, wait=options.wait),
-        _sigterm_as_interrupt(),
-        damage_explained(index_dir),
-    ):
-        index = create_or_open(index_dir, rebuild=options.rebuild)
-        remove_leftovers(index_dir)
-        existing = {} if options.rebuild else _indexed_documents(index)
-        if options.rebuild:  # one commit replacing everything: see store.create_or_open
-            options = replace(options, commit_every=sys.maxsize, commit_seconds=math.inf)
-        run = _Run(index, options, existing, report, on_problem or (lambda _: None))
-        for problem in problems:
-            run.skip(problem.where, problem.reason)
-        total = _estimate_records([item.path for item in found])
-        try:
-            for item in found:
-                for entry in read_file(item.path, load_options, item.root):
-                    run.take(entry)
-                    if on_progress:
-                        on_progress(run.seen, total)
-            if options.prune:
-                run.prune(_pruned_scope(sources, [item.path for item in found]))
-            run.commit()
-        except KeyboardInterrupt:
-            run.cancel()
-            report.interrupted = True
-        except Exception as exc:  # the failed batch is not committed
-            with contextlib.suppress(Exception):
-                run.cancel()  # the failed commit may have closed it already
-            remove_leftovers(index_dir)  # its files: a full disk must not stay full
-            if isinstance(exc, SubWriterLostError) or _is_write_failure(exc):
-                raise IndexWriteError(_write_failure(index_dir, exc, run.committed)) from exc
-            raise  # a damaged index file, perhaps: damage_explained tells
-        write_meta(index_dir, last_update=time.strftime("%Y-%m-%dT%H:%M:%S%z"))
-        report.documents = index.doc_count()
+    run: _Run | None = None
+    try:
+        with (
+            writer_lock(index_dir, wait=options.wait),
+            _sigterm_as_interrupt(),
+            damage_explained(index_dir),
+        ):
+            index = create_or_open(index_dir, rebuild=options.rebuild)
+            remove_leftovers(index_dir)
+            existing = {} if options.rebuild else _indexed_documents(index)
+            if options.rebuild:  # one commit replacing everything: see store.create_or_open
+                options = replace(options, commit_every=sys.maxsize, commit_seconds=math.inf)
+            run = _Run(index, options, existing, report, on_problem or (lambda _: None))
+            for problem in problems:
+                run.skip(problem.where, problem.reason)
+            _run_batches(run, sources, found, load_options, on_progress)
+            write_meta(index_dir, last_update=time.strftime("%Y-%m-%dT%H:%M:%S%z"))
+            report.documents = index.doc_count()
+    except OSError as exc:  # a full disk outside a batch: the lock file, the metadata
+        if not _is_write_failure(exc):
+            raise
+        kept = run.committed if run else 0
+        raise IndexWriteError(_write_failure(index_dir, exc, kept)) from exc
     report.index_bytes = sum(p.stat().st_size for p in index_dir.iterdir() if p.is_file())
     report.seconds = time.monotonic() - started
     return report
@@ -260,6 +248,36 @@ class _Run:
         if self.writer is not None:
             self.writer.cancel()
             self.writer = None
+
+
+def _run_batches(
+    run: _Run,
+    sources: Sequence[str | Path],
+    found: list[Found],
+    load_options: LoadOptions,
+    on_progress: ProgressCallback | None,
+) -> None:
+    """Read every file into the run, batch after batch; a failed batch is never committed."""
+    total = _estimate_records([item.path for item in found])
+    try:
+        for item in found:
+            for entry in read_file(item.path, load_options, item.root):
+                run.take(entry)
+                if on_progress:
+                    on_progress(run.seen, total)
+        if run.options.prune:
+            run.prune(_pruned_scope(sources, [item.path for item in found]))
+        run.commit()
+    except KeyboardInterrupt:
+        run.cancel()
+        run.report.interrupted = True
+    except Exception as exc:
+        with contextlib.suppress(Exception):
+            run.cancel()  # the failed commit may have closed it already
+        remove_leftovers(run.index_dir)  # its files: a full disk must not stay full
+        if isinstance(exc, SubWriterLostError) or _is_write_failure(exc):
+            raise IndexWriteError(_write_failure(run.index_dir, exc, run.committed)) from exc
+        raise  # a damaged index file, perhaps: damage_explained tells
 
 
 _WRITE_FAILURES = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EACCES})

@@ -503,3 +503,25 @@ def test_leftovers_of_killed_runs_are_removed_by_the_next_run(
     assert run.returncode == 0, run.stderr
     assert leftovers(index_dir) == []
     assert stored_ids(index_dir) == set(ids_of(SAMPLE))
+
+
+def test_a_disk_already_full_is_a_clear_error_too(full_disk: FullDisk, ant_300: Path) -> None:
+    """No room even for the lock file's pid or the metadata: the same one line (issue 16 §4)."""
+    if full_disk.limit is not None:
+        pytest.skip("a file size limit leaves room for small files: needs the tmpfs (root)")
+    index_dir = full_disk.index_dir
+    build_index([SAMPLE], index_dir)
+    (index_dir / LOCK_FILE).unlink()  # so that writing the pid needs a block again
+    filler = index_dir.parent / "filler"
+    with filler.open("wb") as out, contextlib.suppress(OSError):
+        while True:
+            out.write(b"\0" * 65536)
+            out.flush()
+    failed = subprocess.run(
+        fahras("index", ant_300, "--index", index_dir), capture_output=True, text=True
+    )
+    assert failed.returncode == 1
+    (error,) = error_lines(failed.stderr)
+    assert error.startswith(f"fahras: error: could not write the index in {index_dir}: ")
+    assert "No space left on device" in error and "free some space" in error
+    assert stored_ids(index_dir) == set(ids_of(SAMPLE))
