@@ -1,4 +1,4 @@
-"""The `fahras` command: index, search, suggest, analyze, stats, delete, serve, demo.
+"""The `fahras` command: index, search, suggest, analyze, stats, check, delete, serve, demo.
 
 A thin face over the engine: it parses arguments, calls one engine function and prints the
 result for a person (colour on a terminal) or for a program (`--json`). Engine errors
@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
+from search.check import damage_explained
 from search.datafiles import check_data_files
 from search.errors import FahrasError
 
@@ -24,7 +25,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler: Callable[[argparse.Namespace], int] = args.handler
     try:
         check_data_files()
-        return handler(args)
+        if not isinstance(getattr(args, "index", None), Path):
+            return handler(args)
+        with damage_explained(args.index):  # a damaged file: one line naming it
+            return handler(args)
     except FahrasError as exc:
         print(f"fahras: error: {exc}", file=sys.stderr)
         return 1
@@ -119,6 +123,12 @@ def build_parser() -> argparse.ArgumentParser:
     add_query_stats_options(p)
     p.set_defaults(handler=commands.stats)
     add_operations_parsers(sub, index_option)
+
+    p = sub.add_parser(
+        "check", help="read every file of the index and report damage (exit 1) or say OK"
+    )
+    index_option(p)
+    p.set_defaults(handler=commands.check)
 
     p = sub.add_parser("analyze", help="show how text is tokenized, normalized and stemmed")
     p.add_argument("text", help="the text, or - to read one item a line from stdin")

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from search.analysis import explain
+from search.check import check_index, damage_message
 from search.derived import write_derived
 from search.engine import MAX_PER_PAGE, SearchEngine, SearchRequest
 from search.errors import FahrasError, SourceError
@@ -18,7 +19,7 @@ from search.indexer import IndexOptions, IndexReport, index_sources
 from search.loaders import LoadOptions
 from search.preflight import check_sources
 from search.progress import Progress
-from search.store import index_exists, open_index, read_meta, writer_lock
+from search.store import index_exists, open_index, read_meta, record_file_sizes, writer_lock
 
 
 def print_json(value: object) -> None:
@@ -127,6 +128,7 @@ def delete(args: argparse.Namespace) -> int:
         writer = index_handle.writer()
         deleted = sum(writer.delete_by_term("id", doc_id) for doc_id in args.ids)
         writer.commit()
+        record_file_sizes(args.index)
         write_derived(args.index, index_handle)
     print(f"deleted {deleted} of {len(args.ids)} document(s)")
     return 0 if deleted else 1
@@ -138,7 +140,10 @@ def stats(args: argparse.Namespace) -> int:
 
         return query_stats(args)
     engine = SearchEngine(args.index)
-    info = engine.stats()
+    try:
+        info = engine.stats()
+    finally:
+        engine.close()
     meta = read_meta(args.index)
     size = sum(p.stat().st_size for p in args.index.iterdir() if p.is_file())
     info |= {"index_bytes": size, "last_update": meta.get("last_update")}
@@ -153,6 +158,25 @@ def stats(args: argparse.Namespace) -> int:
             more = f" … {len(counts) - 10:,} more" if len(counts) > 10 else ""
             print(f"{name}: {top}{more}")
     return 0
+
+
+def check(args: argparse.Namespace) -> int:
+    """Read every file of the current generation: the way to find damage before a reader does."""
+    if not index_exists(args.index):
+        open_index(args.index)  # raises, saying how to build one
+    report = check_index(args.index)
+    for damage in report.damage:
+        print(f"damaged: {damage}", file=sys.stderr)
+    summary = (
+        f"generation {report.generation}: {report.segments:,} segment(s), "
+        f"{report.documents:,} documents, {report.terms:,} terms, {report.postings:,} postings, "
+        f"{report.columns:,} columns read in {report.seconds:.1f} s"
+    )
+    if report.ok:
+        print(f"OK: {args.index}, {summary}")
+        return 0
+    print(f"fahras: error: {damage_message(args.index, report.damage[0])}", file=sys.stderr)
+    return 1
 
 
 def analyze(args: argparse.Namespace) -> int:

@@ -27,3 +27,7 @@ class QueryError(FahrasError):
 
 class IndexWriteError(FahrasError):
     """Writing the index failed (disk full, file too large): the previous index is intact."""
+
+
+class IndexDamagedError(FahrasError):
+    """A file of the index cannot be read: restore a snapshot or rebuild."""

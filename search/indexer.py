@@ -22,18 +22,25 @@ from pathlib import Path
 from types import FrameType
 
 from whoosh.index import Index
-from whoosh.writing import CLEAR, IndexingError, IndexWriter
+from whoosh.writing import CLEAR, IndexWriter
 
+from search.check import damage_explained
 from search.derived import write_derived
 from search.documents import Document, RecordError, build_document
 from search.errors import IndexWriteError
 from search.loaders import LoadOptions, LoadProblem, RawRecord, read_file
-from search.loaders.discover import find_files
+from search.loaders.discover import Found, find_files
 from search.loaders.formats import format_of
 from search.parallel_writer import CheckedMpWriter, SubWriterLostError
 from search.problem_log import ProblemLog
 from search.stemmer import lexicon
-from search.store import create_or_open, remove_leftovers, write_meta, writer_lock
+from search.store import (
+    create_or_open,
+    record_file_sizes,
+    remove_leftovers,
+    write_meta,
+    writer_lock,
+)
 
 ProgressCallback = Callable[[int, int], None]
 PhaseCallback = Callable[[str], None]  # what a long silent step is doing, e.g. COMMITTING
@@ -104,37 +111,30 @@ def index_sources(
     report = IndexReport()
     started = time.monotonic()
     found, problems = find_files(sources)  # raises SourceError for a missing path
-    with writer_lock(index_dir, wait=options.wait), _sigterm_as_interrupt():
-        index = create_or_open(index_dir, rebuild=options.rebuild)
-        remove_leftovers(index_dir)
-        existing = {} if options.rebuild else _indexed_documents(index)
-        if options.rebuild:  # one commit replacing everything: see store.create_or_open
-            options = replace(options, commit_every=sys.maxsize, commit_seconds=math.inf)
-        run = _Run(index, options, existing, report, on_problem or (lambda _: None))
-        run.on_phase = on_phase or (lambda _: None)
-        for problem in problems:
-            run.skip(problem.where, problem.reason)
-        total = _estimate_records([item.path for item in found])
-        try:
-            for item in found:
-                for entry in read_file(item.path, load_options, item.root):
-                    run.take(entry)
-                    if on_progress:
-                        on_progress(run.seen, total)
-            if options.prune:
-                run.prune(_pruned_scope(sources, [item.path for item in found]))
-            run.commit()
-            run.derive()  # also for an index from before derived data, when nothing changed
-        except KeyboardInterrupt:
-            run.cancel()
-            report.interrupted = True
-        except (OSError, SubWriterLostError) as exc:  # the failed batch is not committed
-            with contextlib.suppress(OSError, IndexingError, SubWriterLostError):
-                run.cancel()  # the failed commit may have closed it already
-            remove_leftovers(index_dir)  # its files: a full disk must not stay full
-            raise IndexWriteError(_write_failure(index_dir, exc, run.committed)) from exc
-        write_meta(index_dir, last_update=time.strftime("%Y-%m-%dT%H:%M:%S%z"))
-        report.documents = index.doc_count()
+    run: _Run | None = None
+    try:
+        with (
+            writer_lock(index_dir, wait=options.wait),
+            _sigterm_as_interrupt(),
+            damage_explained(index_dir),
+        ):
+            index = create_or_open(index_dir, rebuild=options.rebuild)
+            remove_leftovers(index_dir)
+            existing = {} if options.rebuild else _indexed_documents(index)
+            if options.rebuild:  # one commit replacing everything: see store.create_or_open
+                options = replace(options, commit_every=sys.maxsize, commit_seconds=math.inf)
+            run = _Run(index, options, existing, report, on_problem or (lambda _: None))
+            run.on_phase = on_phase or (lambda _: None)
+            for problem in problems:
+                run.skip(problem.where, problem.reason)
+            _run_batches(run, sources, found, load_options, on_progress)
+            write_meta(index_dir, last_update=time.strftime("%Y-%m-%dT%H:%M:%S%z"))
+            report.documents = index.doc_count()
+    except OSError as exc:  # a full disk outside a batch: the lock file, the metadata
+        if not _is_write_failure(exc):
+            raise
+        kept = run.committed if run else 0
+        raise IndexWriteError(_write_failure(index_dir, exc, kept)) from exc
     report.index_bytes = sum(p.stat().st_size for p in index_dir.iterdir() if p.is_file())
     report.seconds = time.monotonic() - started
     return report
@@ -152,6 +152,7 @@ class _Run:
         on_problem: Callable[[str], None],
     ) -> None:
         self.index = index
+        self.index_dir = Path(index.storage.folder)
         self.options = options
         self.existing = existing
         self.report = report
@@ -159,7 +160,7 @@ class _Run:
         self.first_seen: dict[str, str] = {}
         self.writer: IndexWriter | None = None
         self.pending = 0
-        self.committed = 0  # changes of this run already committed
+        self.committed = 0  # documents of this run in committed batches
         self.seen = 0
         self.last_commit = time.monotonic()
         self.on_phase: PhaseCallback = lambda _: None
@@ -250,21 +251,60 @@ class _Run:
             self.committed += self.pending
             self.pending = 0
             self.last_commit = time.monotonic()
+            record_file_sizes(self.index_dir)
             self.derive()
 
     def derive(self) -> None:
         """Write the derived data of the new segments, so readers open this generation at once."""
         try:
-            write_derived(Path(self.index.storage.folder), self.index)
+            write_derived(self.index_dir, self.index)
         except OSError as exc:  # the commit stands; readers derive in memory until a next run
             # Only counted in the report: on a full disk the next batch's error says it all.
             reason = f"could not write the derived search data: {exc.strerror or exc}"
-            self.report.warnings.add(str(self.index.storage.folder), reason)
+            self.report.warnings.add(str(self.index_dir), reason)
 
     def cancel(self) -> None:
         if self.writer is not None:
             self.writer.cancel()
             self.writer = None
+
+
+def _run_batches(
+    run: _Run,
+    sources: Sequence[str | Path],
+    found: list[Found],
+    load_options: LoadOptions,
+    on_progress: ProgressCallback | None,
+) -> None:
+    """Read every file into the run, batch after batch; a failed batch is never committed."""
+    total = _estimate_records([item.path for item in found])
+    try:
+        for item in found:
+            for entry in read_file(item.path, load_options, item.root):
+                run.take(entry)
+                if on_progress:
+                    on_progress(run.seen, total)
+        if run.options.prune:
+            run.prune(_pruned_scope(sources, [item.path for item in found]))
+        run.commit()
+        run.derive()  # also for an index from before derived data, when nothing changed
+    except KeyboardInterrupt:
+        run.cancel()
+        run.report.interrupted = True
+    except Exception as exc:
+        with contextlib.suppress(Exception):
+            run.cancel()  # the failed commit may have closed it already
+        remove_leftovers(run.index_dir)  # its files: a full disk must not stay full
+        if isinstance(exc, SubWriterLostError) or _is_write_failure(exc):
+            raise IndexWriteError(_write_failure(run.index_dir, exc, run.committed)) from exc
+        raise  # a damaged index file, perhaps: damage_explained tells
+
+
+_WRITE_FAILURES = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EACCES})
+
+
+def _is_write_failure(exc: Exception) -> bool:
+    return isinstance(exc, OSError) and exc.errno in _WRITE_FAILURES
 
 
 def _write_failure(index_dir: Path, exc: Exception, committed: int) -> str:
@@ -357,6 +397,7 @@ def _tie_workers_to_parent() -> None:
     def in_child() -> None:
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the parent's KeyboardInterrupt
 
     os.register_at_fork(after_in_child=in_child)
     _workers_tied = True

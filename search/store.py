@@ -31,7 +31,9 @@ INDEX_NAME = "MAIN"
 
 
 def index_exists(index_dir: Path) -> bool:
-    return whoosh_index.exists_in(str(index_dir), indexname=INDEX_NAME)
+    """Whether a table of contents is there; it is not read (it may be damaged)."""
+    storage = FileStorage(str(index_dir))
+    return index_dir.is_dir() and TOC._latest_generation(storage, INDEX_NAME) > -1
 
 
 def read_meta(index_dir: Path) -> dict[str, object]:
@@ -49,6 +51,35 @@ def write_meta(index_dir: Path, **changes: object) -> None:
     os.replace(temporary, index_dir / META_FILE)
 
 
+class _ClosingStorage(FileStorage):
+    """Remembers the files it opens, so they can be closed when whoosh leaves them open."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(path)
+        self.opened: list[object] = []
+
+    def open_file(self, name: str, **kwargs: object) -> object:
+        opened = super().open_file(name, **kwargs)
+        self.opened.append(opened)
+        return opened
+
+
+def read_toc(index_dir: Path) -> TOC:
+    """The current table of contents; its file is closed even when it cannot be decoded."""
+    storage = _ClosingStorage(str(index_dir))
+    try:
+        return TOC.read(storage, INDEX_NAME)
+    finally:
+        for opened in storage.opened:
+            with contextlib.suppress(Exception):
+                opened.close()
+
+
+def _open_dir(index_dir: Path) -> Index:
+    read_toc(index_dir)  # a damaged one raises here without leaving its file open
+    return whoosh_index.open_dir(str(index_dir), indexname=INDEX_NAME)
+
+
 def open_index(index_dir: Path) -> Index:
     """Open an existing index for searching, or explain why it cannot be."""
     if not index_exists(index_dir):
@@ -56,7 +87,7 @@ def open_index(index_dir: Path) -> Index:
             f"no index in {index_dir}: build one with `fahras index SOURCE --index {index_dir}`"
         )
     _check_version(index_dir)
-    return whoosh_index.open_dir(str(index_dir), indexname=INDEX_NAME)
+    return _open_dir(index_dir)
 
 
 def create_or_open(index_dir: Path, *, rebuild: bool) -> Index:
@@ -72,19 +103,53 @@ def create_or_open(index_dir: Path, *, rebuild: bool) -> Index:
         ANALYSIS_VERSION
     )
     if not current and (rebuild or not index_exists(index_dir)):
-        index = whoosh_index.create_in(str(index_dir), build_schema(), indexname=INDEX_NAME)
-        write_meta(
-            index_dir,
-            analysis_version=ANALYSIS_VERSION,
-            created=datetime.now(UTC).isoformat(timespec="seconds"),
-        )
-        return index
+        return _create(index_dir)
     _check_version(index_dir)
-    return whoosh_index.open_dir(str(index_dir), indexname=INDEX_NAME)
+    try:
+        return _open_dir(index_dir)
+    except Exception:
+        if rebuild:  # a table of contents too damaged to open: the rebuild starts afresh
+            return _create(index_dir)
+        raise
 
 
-def remove_leftovers(index_dir: Path) -> int:
-    """Delete what failed and killed runs left behind; the number of files removed.
+def _create(index_dir: Path) -> Index:
+    index = whoosh_index.create_in(str(index_dir), build_schema(), indexname=INDEX_NAME)
+    write_meta(
+        index_dir,
+        analysis_version=ANALYSIS_VERSION,
+        created=datetime.now(UTC).isoformat(timespec="seconds"),
+    )
+    return index
+
+
+def record_file_sizes(index_dir: Path) -> None:
+    """Note the size of every file of the current generation in the metadata, after a commit.
+
+    Whoosh keeps no checksums or sizes; with these, a file cut short or emptied by a disk
+    failure or a careless copy is found by a stat (search/check.py), not by a reader's error.
+    """
+    toc = read_toc(index_dir)
+    live = {segment.segment_id() for segment in toc.segments}
+    sizes = {
+        path.name: path.stat().st_size
+        for path in index_dir.iterdir()
+        if path.is_file() and path.name.split(".", 1)[0] in live
+    }
+    write_meta(index_dir, files={"generation": toc.generation, "sizes": sizes})
+
+
+def recorded_file_sizes(index_dir: Path, generation: int) -> dict[str, int]:
+    """The sizes noted when `generation` was committed (empty when none were noted for it)."""
+    files = read_meta(index_dir).get("files")
+    if not isinstance(files, dict) or files.get("generation") != generation:
+        return {}
+    sizes = files.get("sizes")
+    return sizes if isinstance(sizes, dict) else {}
+
+
+def remove_leftovers(index_dir: Path) -> None:
+    """Delete what failed and killed runs left behind.
 
     Whoosh deletes unreferenced files only after a successful commit, so a commit that failed
     on a full disk left its segment files there and the next run failed at once (issue 16 §4);
@@ -92,30 +157,24 @@ def remove_leftovers(index_dir: Path) -> int:
     forever. Call it holding the writer lock: every file of the current generation is kept,
     and nothing is removed when that generation cannot be read.
     """
-    storage = FileStorage(str(index_dir))
     try:
-        toc = TOC.read(storage, INDEX_NAME)
+        toc = read_toc(index_dir)
     except Exception:  # damaged: for `fahras check` to report, not for us to prune
-        return 0
+        return
     live = {segment.segment_id() for segment in toc.segments}
     toc_name = TOC._filename(INDEX_NAME, toc.generation)
     segment_file = TOC._segment_pattern(INDEX_NAME)
-    removed = 0
     for path in index_dir.iterdir():
         name = path.name
         if path.is_dir() and name == f"{INDEX_NAME}.tmp":  # writers' scratch space
             shutil.rmtree(path, ignore_errors=True)
-            removed += 1
             continue
         found = segment_file.match(name)
         stale = (found and found.group(1) not in live) or (
             name.startswith(f"_{INDEX_NAME}_") and ".toc" in name and name != toc_name
         )
         if stale and path.is_file():
-            with contextlib.suppress(FileNotFoundError):
-                path.unlink()
-                removed += 1
-    return removed
+            path.unlink(missing_ok=True)
 
 
 def _check_version(index_dir: Path) -> None:

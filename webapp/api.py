@@ -3,6 +3,7 @@
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from search.analysis import explain
+from search.health import HealthCheck
 from webapp.arabic import number
 from webapp.extension import engine, request_params, run_search
 from webapp.params import ParamError
@@ -85,8 +86,25 @@ def _analyze_text() -> str:
 
 @bp.get("/healthz")
 def health() -> Response:
-    """Liveness and what is served: a 503 (from the error handler) while there is no index."""
-    served = engine()
-    response = jsonify(status="ok", documents=served.doc_count(), generation=served.generation())
+    """200 and what is served when searches work; 503 saying what is wrong when they cannot.
+
+    A missing index is a 503 from the error handler. The verdict is kept a few seconds
+    (search/health.py), so a load balancer may ask as often as it likes.
+    """
+    fahras = current_app.extensions["fahras"]
+    check = current_app.extensions.setdefault("fahras_health", HealthCheck(fahras.index_dir))
+    verdict = check.verdict(engine)
+    if verdict.ok:
+        response = jsonify(status="ok", documents=verdict.documents, generation=verdict.generation)
+    else:
+        response = jsonify(
+            status="damaged",
+            problems=verdict.problems,
+            advice=(
+                f"`fahras check --index {fahras.index_dir}` names every damaged file; "
+                "restore the index from a snapshot or rebuild it with `fahras index --rebuild`"
+            ),
+        )
+        response.status_code = 503
     response.headers["Cache-Control"] = "no-store"
     return response
