@@ -234,7 +234,7 @@ def _search(engine: SearchEngine, args: argparse.Namespace) -> int:
     if args.json:
         print_json(plain_result(result))
         return 0
-    if result["total"] and result["page"] > result["pages"]:
+    if result["page"] > result["pages"]:
         raise FahrasError(
             f"--page {result['page']} is past the last page ({result['pages']}) "
             f"of {_count(result['total'], 'result')}"

@@ -5,6 +5,7 @@ Chromium lays the pages out; we check where the Latin caption that opens the see
 that starts in Latin and the widget, at desktop and phone width, to tests/artifacts/.
 """
 
+import re
 import shutil
 import threading
 from collections.abc import Iterator
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from conftest import SAMPLE, SHARED, build_index
-from playwright.sync_api import Browser, Frame, Locator, Page
+from playwright.sync_api import Browser, Locator, Page, expect
 from werkzeug.serving import make_server
 
 from search.engine import SearchEngine, SearchRequest
@@ -104,13 +105,12 @@ def test_snippet_starting_in_latin(page: Page) -> None:
 
 def test_widget(page: Page) -> None:
     page.goto("/embed/demo")
-    frame_element = page.locator(".demo-preview iframe")
-    frame_element.wait_for()
-    frame: Frame | None = frame_element.element_handle().content_frame()
-    assert frame is not None
+    frame = page.frame_locator(".demo-preview iframe")
     frame.locator("#q").press_sequentially(CAPTION_WORD, delay=20)
+    answer = frame.locator("#results .results-body")
+    expect(answer).to_have_attribute("data-query", CAPTION_WORD)  # not a half-typed word's
+    expect(frame.locator("#results")).not_to_have_class(re.compile(r"\bhtmx-request\b"))
     snippet = frame.locator(".hit-snippet").first
-    snippet.wait_for()
     starts_at_the_right(snippet, snippet.locator("bdi").first)
     page.locator(".demo-preview").scroll_into_view_if_needed()
     shot(page, "seed-widget")

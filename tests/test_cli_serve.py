@@ -67,15 +67,18 @@ def test_sigterm_to_fahras_stops_its_gunicorn(
     index_dir = sample_index if command == "serve" else tmp_path / "demo-index"
     argv = [sys.executable, "-m", "search.cli", command, "--index", str(index_dir)]
     env = dict(os.environ, WEB_CONCURRENCY="1")
-    server = subprocess.Popen(
-        [*argv, "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+    log = tmp_path / "server.log"
+    with log.open("wb") as output:
+        server = subprocess.Popen(
+            [*argv, "--port", str(port)],
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     try:
-        assert wait_until(lambda: answers(port), START_WAIT), f"fahras {command} did not start"
+        started = wait_until(lambda: answers(port), START_WAIT)
+        assert started, f"fahras {command} did not start:\n{log.read_text()[-2000:]}"
         os.kill(server.pid, signal.SIGTERM)  # the fahras PID only, as a process manager does
         server.wait(timeout=STOP_WAIT)
         assert wait_until(lambda: not port_taken(port), STOP_WAIT), "the port is still served"
