@@ -137,7 +137,7 @@ SETTINGS = (
     ),
     Setting(
         "SEARCH_SLOTS",
-        4,
+        10,
         "Searches one gunicorn worker runs or queues at once (its threads are two more, kept"
         " for /healthz and static files); beyond it an immediate 503 with Retry-After.",
         _int_between(1, 64),
@@ -146,7 +146,7 @@ SETTINGS = (
         "EXPENSIVE_SEARCHES",
         1,
         "Expensive searches (prefixes, phrases) one gunicorn worker runs at once; another waits"
-        " for its turn as long as a search may take, then gets a 503 with Retry-After.",
+        " for its turn up to 2.4 s (three searches' time), then gets a 503 with Retry-After.",
         _int_between(1, 64),
     ),
     Setting(

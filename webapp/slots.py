@@ -7,7 +7,9 @@ every thread and leave /healthz and the static files queued behind seconds of se
 search first takes one of FAHRAS_SEARCH_SLOTS slots without waiting (gunicorn runs two threads
 more than there are slots: those stay free for everything else); an expensive one (prefixes,
 phrases: see search/budget.py) also needs one of FAHRAS_EXPENSIVE_SEARCHES turns, which it may
-wait for about one search's budget. A search that gets neither is answered at once with an
+wait for as long as three searches take (it keeps its slot meanwhile: the spare threads stay free).
+The slots are many (a reader's plain searches, a few milliseconds each, are never refused under
+ordinary load); what they bound is a burst. A search that gets neither is answered at once with an
 Arabic 503 and `Retry-After`: a busy server says so instead of making everyone wait.
 """
 
@@ -22,12 +24,13 @@ from webapp.messages import SEARCHES_BUSY
 
 SEARCH_ENDPOINTS = frozenset({"pages.home", "pages.search", "api.search", "embed.frame"})
 RETRY_AFTER_SECONDS = 1
+TURN_WAIT = 3 * REQUEST_BUDGET  # an expensive search waits this long for its turn at most
 
 
 class SearchSlots:
     """A worker's search slots and expensive-search turns (thread-safe)."""
 
-    def __init__(self, searches: int, expensive: int, wait: float = REQUEST_BUDGET) -> None:
+    def __init__(self, searches: int, expensive: int, wait: float = TURN_WAIT) -> None:
         self._searches = threading.BoundedSemaphore(searches)
         self._expensive = threading.BoundedSemaphore(expensive)
         self.wait = wait
