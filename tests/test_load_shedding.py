@@ -115,3 +115,14 @@ def test_a_proxy_nobody_declared_is_not_exempt(
         for n in range(3)
     ]
     assert per_client == [200, 200, 200]  # each real client has its own bucket
+
+
+def test_a_public_site_without_a_declared_proxy_is_warned_about_at_start_up(
+    make_app: Callable[..., Flask], caplog: pytest.LogCaptureFixture
+) -> None:
+    make_app(FAHRAS_PUBLIC_URL="https://fahras.example")
+    assert "set FAHRAS_PROXY_HOPS=1" in caplog.text
+    caplog.clear()
+    make_app(FAHRAS_PUBLIC_URL="https://fahras.example", FAHRAS_PROXY_HOPS=1)
+    make_app(FAHRAS_PUBLIC_URL="http://127.0.0.1:8000")
+    assert "FAHRAS_PROXY_HOPS" not in caplog.text
