@@ -126,3 +126,11 @@ def test_a_public_site_without_a_declared_proxy_is_warned_about_at_start_up(
     make_app(FAHRAS_PUBLIC_URL="https://fahras.example", FAHRAS_PROXY_HOPS=1)
     make_app(FAHRAS_PUBLIC_URL="http://127.0.0.1:8000")
     assert "FAHRAS_PROXY_HOPS" not in caplog.text
+
+
+def test_gunicorn_runs_two_threads_more_than_the_search_slots() -> None:
+    from webapp import gunicorn_conf
+    from webapp.settings import load_settings
+
+    assert gunicorn_conf.threads == int(load_settings()["FAHRAS_SEARCH_SLOTS"]) + 2  # type: ignore[call-overload]
+    assert gunicorn_conf.worker_class == "webapp.gunicorn_worker.ArabicThreadWorker"
