@@ -137,7 +137,7 @@ SETTINGS = (
     ),
     Setting(
         "SEARCH_SLOTS",
-        10,
+        16,
         "Searches one gunicorn worker runs or queues at once (its threads are two more, kept"
         " for /healthz and static files); beyond it an immediate 503 with Retry-After.",
         _int_between(1, 64),
