@@ -4,6 +4,7 @@ from collections.abc import Callable
 
 import pytest
 from flask import Flask
+from werkzeug.test import EnvironBuilder, run_wsgi_app
 
 from webapp.hosts import host_name, is_trusted
 from webapp.settings import SettingsError, load_settings
@@ -37,6 +38,15 @@ def test_the_public_url_makes_every_absolute_link(make_app: Callable[..., Flask]
     assert redirect.status_code == 308
     assert redirect.headers["Location"].startswith("https://fahras.example/")
     assert client.get("/opensearch.xml", headers=EVIL).status_code == 400
+
+
+def test_a_request_without_host_is_served(make_app: Callable[..., Flask]) -> None:
+    """An HTTP/1.0 health check may send no Host: nothing is built on a client's value then."""
+    environ = EnvironBuilder(path="/healthz").get_environ()
+    del environ["HTTP_HOST"]
+    environ["SERVER_NAME"] = "0.0.0.0"
+    body, status, _ = run_wsgi_app(make_app().wsgi_app, environ, buffered=True)
+    assert status.startswith("200"), b"".join(body)
 
 
 def test_listed_hosts_and_subdomains_are_trusted(make_app: Callable[..., Flask]) -> None:

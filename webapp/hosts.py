@@ -70,8 +70,8 @@ class PublicAddress:
         self.trusted = [*trusted, *([self.public.hostname] if self.public else [])]
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
-        host = environ.get("HTTP_HOST") or environ.get("SERVER_NAME", "")
-        if not is_trusted(host, self.trusted):
+        host = environ.get("HTTP_HOST")  # none (HTTP/1.0): URLs use our own server name
+        if host is not None and not is_trusted(host, self.trusted):
             environ[UNTRUSTED] = host
             environ["HTTP_HOST"] = FALLBACK_HOST
         if self.public is not None:
