@@ -178,8 +178,12 @@ def load_settings(
     return values
 
 
+def _shown(default: object) -> str:
+    return f"`{default}`" if default != "" else "none"
+
+
 def settings_markdown() -> str:
     """The settings table for the README and docs/settings.md."""
     lines = ["| Variable | Default | Meaning |", "| --- | --- | --- |"]
-    lines += [f"| `{s.key}` | `{s.default}` | {s.help} |" for s in SETTINGS]
+    lines += [f"| `{s.key}` | {_shown(s.default)} | {s.help} |" for s in SETTINGS]
     return "\n".join(lines) + "\n"
