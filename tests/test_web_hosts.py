@@ -17,9 +17,10 @@ PUBLIC = "https://fahras.example"
     "path", ["/opensearch.xml", "/embed/demo", "//search", "//opensearch.xml", "/", "/api/search"]
 )
 def test_an_untrusted_host_is_an_arabic_400_and_never_echoed(
-    make_app: Callable[..., Flask], path: str
+    make_app: Callable[..., Flask], path: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     response = make_app().test_client().get(path, headers=EVIL)
+    assert "add it to FAHRAS_TRUSTED_HOSTS" in caplog.text  # the operator learns the fix
     assert response.status_code == 400
     assert "Location" not in response.headers
     assert "evil.example" not in response.get_data(as_text=True)

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import SplitResult, urlsplit
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 
 from webapp.errors import Answer, error_answer
 from webapp.messages import UNTRUSTED_HOST
@@ -91,5 +91,12 @@ def _refuse_untrusted() -> Answer | None:
     """Before any other check and before routing: an untrusted Host is a 400."""
     if UNTRUSTED not in request.environ:
         return None
+    if not current_app.extensions.get("fahras_host_warned"):  # once a worker: for the operator
+        current_app.extensions["fahras_host_warned"] = True
+        current_app.logger.warning(
+            "refused a request for Host %r: to serve under this name add it to"
+            " FAHRAS_TRUSTED_HOSTS or set FAHRAS_PUBLIC_URL",
+            request.environ[UNTRUSTED][:100],
+        )
     detail = "Host not in FAHRAS_TRUSTED_HOSTS (set it, or FAHRAS_PUBLIC_URL)"
     return error_answer(400, UNTRUSTED_HOST, detail=detail)
