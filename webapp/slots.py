@@ -61,7 +61,9 @@ def init_app(app: Flask) -> None:
 
 def search_cost() -> int:
     """The cost of the search this request asks for (search/budget.py), from its `q`."""
-    return query_cost(parse_query(request.args.get("q", "")))
+    if "fahras_cost" not in g:
+        g.fahras_cost = query_cost(parse_query(request.args.get("q", "")))
+    return int(g.fahras_cost)
 
 
 def _enter() -> Response | None:
