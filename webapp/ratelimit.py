@@ -87,11 +87,11 @@ def init_app(app: Flask) -> None:
     if per_minute:
         app.extensions["fahras_rate_limit"] = TokenBuckets(per_minute)
         app.before_request(_limit)
-    _warn_of_a_silent_proxy(app, hops)
     cost_per_minute = int(app.config["FAHRAS_SEARCH_COST_LIMIT"])  # type: ignore[call-overload]
     if cost_per_minute:
         app.extensions["fahras_cost_limit"] = TokenBuckets(cost_per_minute)
         app.before_request(_limit_cost)
+    _warn_of_a_silent_proxy(app, hops)
 
 
 def _warn_of_a_silent_proxy(app: Flask, hops: int) -> None:
