@@ -19,6 +19,32 @@ BURST = " ".join(f"ال{letter}*" for letter in "ابتثجحخدذرزسشصض�
 ARABIC_503 = "الخادم مشغول"
 
 
+def test_expensive_searches_wait_in_a_short_line_and_the_rest_are_refused_at_once() -> None:
+    slots = SearchSlots(searches=10, expensive=1, wait=30)
+    assert slots.enter(expensive=True)  # running
+    waiting = []
+    entered = threading.Event()
+
+    def wait_in_line() -> None:
+        waiting.append(threading.current_thread())
+        if slots.enter(expensive=True):
+            entered.set()
+            slots.leave(expensive=True)
+
+    line = [threading.Thread(target=wait_in_line) for _ in range(2)]
+    for thread in line:
+        thread.start()
+    while len(waiting) < 2 or slots._in_line._value:  # both are in line
+        threading.Event().wait(0.01)
+    assert not slots.enter(expensive=True)  # a fourth: refused without waiting 30 s
+    assert slots.enter(expensive=False)  # plain searches are not in that line
+    slots.leave(expensive=False)
+    slots.leave(expensive=True)
+    for thread in line:
+        thread.join(30)
+    assert entered.is_set() and slots.enter(expensive=True)
+
+
 def test_slots_refuse_at_once_when_full_and_expensive_searches_take_turns() -> None:
     slots = SearchSlots(searches=2, expensive=1, wait=0.0)
     assert slots.enter(expensive=True)
