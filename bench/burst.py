@@ -8,7 +8,9 @@ burst runs, a prober asks `/healthz` and a static file every 50 ms. Prints their
 workers' search slots are taken). Loopback only: 127.0.0.1 is exempt from the rate limits, as the
 review's client was. Target: /healthz under 200 ms during the burst.
 
-    python bench/burst.py [--articles 2000] [--burst 32] [--rounds 3] [--index DIR]
+    python bench/burst.py [--articles 2000] [--burst 32] [--rounds 3] [--api] [--index DIR]
+
+`--api` sends the burst to /api/search instead (the review's second case: 64 with `--burst 64`).
 """
 
 import argparse
@@ -58,9 +60,8 @@ def timed_get(port: int, path: str) -> tuple[float, int]:
     return (time.perf_counter() - started) * 1000, status
 
 
-def burst(port: int, size: int) -> tuple[list[float], Counter[int]]:
-    """`size` parallel burst searches: their latencies and statuses."""
-    path = "/search?q=" + quote(BURST_QUERY)
+def burst(port: int, size: int, path: str) -> tuple[list[float], Counter[int]]:
+    """`size` parallel requests of `path`: their latencies and statuses."""
     latencies: list[float] = []
     statuses: Counter[int] = Counter()
     lock = threading.Lock()
@@ -94,8 +95,11 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=2000)
     parser.add_argument("--burst", type=int, default=32)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--api", action="store_true", help="burst /api/search, not /search")
     parser.add_argument("--index", type=Path, default=None)
     args = parser.parse_args()
+    endpoint = "/api/search" if args.api else "/search"
+    path = f"{endpoint}?q={quote(BURST_QUERY)}"
     index_dir = args.index or CACHE / f"ant-first-{args.articles}"
     CACHE.mkdir(parents=True, exist_ok=True)
     ensure_index(first_articles(args.corpus, args.articles, CACHE), index_dir)
@@ -103,7 +107,7 @@ def main() -> None:
     log = Path(tempfile.gettempdir()) / "fahras-burst-gunicorn.log"
     with Gunicorn(index_dir, log) as server:
         print(f"gunicorn on port {server.port}: {len(server.worker_pids())} workers; log {log}")
-        alone = [timed_get(server.port, "/search?q=" + quote(BURST_QUERY)) for _ in range(3)]
+        alone = [timed_get(server.port, path) for _ in range(3)]
         print(f"one burst search alone: {', '.join(f'{ms:.0f} ms ({s})' for ms, s in alone)}")
         quiet = [timed_get(server.port, "/healthz")[0] for _ in range(20)]
         print(latency_line("healthz, idle", quiet))
@@ -115,13 +119,13 @@ def main() -> None:
         prober.start()
         try:
             for _ in range(args.rounds):
-                latencies, counts = burst(server.port, args.burst)
+                latencies, counts = burst(server.port, args.burst, path)
                 searches += latencies
                 statuses += counts
         finally:
             done.set()
             prober.join()
-    print(f"{args.rounds} bursts of {args.burst} searches of {BURST_QUERY[:24]}… (24 prefixes)")
+    print(f"{args.rounds} bursts of {args.burst} × {endpoint}?q={BURST_QUERY[:24]}… (24 prefixes)")
     print(latency_line("burst searches", searches))
     print("burst statuses:", ", ".join(f"{s}: {n}" for s, n in sorted(statuses.items())))
     for name, values in sorted(found.items()):

@@ -182,7 +182,7 @@ class QueryScorer:
                 word = raw.decode("utf-8") if isinstance(raw, bytes) else raw
                 counts[word] = counts.get(word, 0) + reader.doc_frequency(field, word)
         best = sorted(counts, key=lambda w: (-counts[w], w))[:keep]
-        if len(counts) > keep < MAX_PREFIX_TERMS:
+        if keep < MAX_PREFIX_TERMS and len(counts) > keep:  # the plan kept fewer than usual
             self._notice(prefix_capped(prefix, keep))
         result = _Scored(self.postings.size)
         for word in best:

@@ -274,6 +274,8 @@ def test_elements_named_like_our_globals_do_not_break_the_widget(
     )
     expect(page.locator("iframe")).to_have_count(2)
     assert page.evaluate("document.getElementById('FahrasSearch').tagName") == "DIV"
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTIFACTS / "embed-clobbered-host.png", full_page=True)
     page.context.close()
     assert page.problems == []  # type: ignore[attr-defined]
 

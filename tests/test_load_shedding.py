@@ -20,6 +20,32 @@ BURST = " ".join(f"ال{letter}*" for letter in "ابتثجحخدذرزسشصض�
 ARABIC_503 = "الخادم مشغول"
 
 
+def test_expensive_searches_wait_in_a_short_line_and_the_rest_are_refused_at_once() -> None:
+    slots = SearchSlots(searches=10, expensive=1, wait=30)
+    assert slots.enter(expensive=True)  # running
+    waiting = []
+    entered = threading.Event()
+
+    def wait_in_line() -> None:
+        waiting.append(threading.current_thread())
+        if slots.enter(expensive=True):
+            entered.set()
+            slots.leave(expensive=True)
+
+    line = [threading.Thread(target=wait_in_line) for _ in range(2)]
+    for thread in line:
+        thread.start()
+    while len(waiting) < 2 or slots._in_line._value:  # both are in line
+        threading.Event().wait(0.01)
+    assert not slots.enter(expensive=True)  # a fourth: refused without waiting 30 s
+    assert slots.enter(expensive=False)  # plain searches are not in that line
+    slots.leave(expensive=False)
+    slots.leave(expensive=True)
+    for thread in line:
+        thread.join(30)
+    assert entered.is_set() and slots.enter(expensive=True)
+
+
 def test_slots_refuse_at_once_when_full_and_expensive_searches_take_turns() -> None:
     slots = SearchSlots(searches=2, expensive=1, wait=0.0)
     assert slots.enter(expensive=True)
@@ -97,18 +123,19 @@ def test_health_does_not_wait_behind_a_running_search(
 
 
 def test_pages_are_limited_by_the_cost_of_their_searches(make_app: Callable[..., Flask]) -> None:
-    """600 units a minute, 150 at once: a reader's plain words pass, 24-prefix queries do not."""
-    client = make_app(FAHRAS_RATE_LIMIT_EXEMPT="").test_client()
-    plain = [client.get("/search?q=" + quote("كتاب"), environ_base=ELSEWHERE) for _ in range(40)]
+    """120 units a minute, 30 at once: plain words pass, a 24-prefix query empties the bucket."""
+    client = make_app(FAHRAS_RATE_LIMIT_EXEMPT="", FAHRAS_SEARCH_COST_LIMIT=120).test_client()
+    plain = [client.get("/search?q=" + quote("كتاب"), environ_base=ELSEWHERE) for _ in range(20)]
     assert {r.status_code for r in plain} == {200}
     expensive = "/search?q=" + quote(BURST)
     other = {"REMOTE_ADDR": "198.51.100.9"}
     statuses = [client.get(expensive, environ_base=other).status_code for _ in range(3)]
-    assert statuses == [200, 429, 429]
+    assert statuses == [200, 429, 429]  # the bucket refills in 15 s
     refused = client.get(expensive, environ_base=other)
-    assert int(refused.headers["Retry-After"]) >= 5
+    assert 1 <= int(refused.headers["Retry-After"]) <= 15
     assert client.get("/api/search?q=" + quote(BURST), environ_base=other).status_code == 429
     assert client.get("/embed?q=" + quote(BURST), environ_base=other).status_code == 429
+    assert client.get("/healthz", environ_base=other).status_code == 200  # not a search
 
 
 def test_a_proxy_nobody_declared_is_not_exempt(
@@ -132,3 +159,22 @@ def test_a_proxy_nobody_declared_is_not_exempt(
         for n in range(3)
     ]
     assert per_client == [200, 200, 200]  # each real client has its own bucket
+
+
+def test_a_public_site_without_a_declared_proxy_is_warned_about_at_start_up(
+    make_app: Callable[..., Flask], caplog: pytest.LogCaptureFixture
+) -> None:
+    make_app(FAHRAS_PUBLIC_URL="https://fahras.example")
+    assert "set FAHRAS_PROXY_HOPS=1" in caplog.text
+    caplog.clear()
+    make_app(FAHRAS_PUBLIC_URL="https://fahras.example", FAHRAS_PROXY_HOPS=1)
+    make_app(FAHRAS_PUBLIC_URL="http://127.0.0.1:8000")
+    assert "FAHRAS_PROXY_HOPS" not in caplog.text
+
+
+def test_gunicorn_runs_two_threads_more_than_the_search_slots() -> None:
+    from webapp import gunicorn_conf
+    from webapp.settings import load_settings
+
+    assert gunicorn_conf.threads == int(load_settings()["FAHRAS_SEARCH_SLOTS"]) + 2  # type: ignore[call-overload]
+    assert gunicorn_conf.worker_class == "webapp.gunicorn_worker.ArabicThreadWorker"

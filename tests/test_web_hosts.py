@@ -4,6 +4,7 @@ from collections.abc import Callable
 
 import pytest
 from flask import Flask
+from werkzeug.test import EnvironBuilder, run_wsgi_app
 
 from webapp.hosts import host_name, is_trusted
 from webapp.settings import SettingsError, load_settings
@@ -16,9 +17,10 @@ PUBLIC = "https://fahras.example"
     "path", ["/opensearch.xml", "/embed/demo", "//search", "//opensearch.xml", "/", "/api/search"]
 )
 def test_an_untrusted_host_is_an_arabic_400_and_never_echoed(
-    make_app: Callable[..., Flask], path: str
+    make_app: Callable[..., Flask], path: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     response = make_app().test_client().get(path, headers=EVIL)
+    assert "add it to FAHRAS_TRUSTED_HOSTS" in caplog.text  # the operator learns the fix
     assert response.status_code == 400
     assert "Location" not in response.headers
     assert "evil.example" not in response.get_data(as_text=True)
@@ -37,6 +39,15 @@ def test_the_public_url_makes_every_absolute_link(make_app: Callable[..., Flask]
     assert redirect.status_code == 308
     assert redirect.headers["Location"].startswith("https://fahras.example/")
     assert client.get("/opensearch.xml", headers=EVIL).status_code == 400
+
+
+def test_a_request_without_host_is_served(make_app: Callable[..., Flask]) -> None:
+    """An HTTP/1.0 health check may send no Host: nothing is built on a client's value then."""
+    environ = EnvironBuilder(path="/healthz").get_environ()
+    del environ["HTTP_HOST"]
+    environ["SERVER_NAME"] = "0.0.0.0"
+    body, status, _ = run_wsgi_app(make_app().wsgi_app, environ, buffered=True)
+    assert status.startswith("200"), b"".join(body)
 
 
 def test_listed_hosts_and_subdomains_are_trusted(make_app: Callable[..., Flask]) -> None:

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import SplitResult, urlsplit
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 
 from webapp.errors import Answer, error_answer
 from webapp.messages import UNTRUSTED_HOST
@@ -70,8 +70,8 @@ class PublicAddress:
         self.trusted = [*trusted, *([self.public.hostname] if self.public else [])]
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
-        host = environ.get("HTTP_HOST") or environ.get("SERVER_NAME", "")
-        if not is_trusted(host, self.trusted):
+        host = environ.get("HTTP_HOST")  # none (HTTP/1.0): URLs use our own server name
+        if host is not None and not is_trusted(host, self.trusted):
             environ[UNTRUSTED] = host
             environ["HTTP_HOST"] = FALLBACK_HOST
         if self.public is not None:
@@ -91,5 +91,12 @@ def _refuse_untrusted() -> Answer | None:
     """Before any other check and before routing: an untrusted Host is a 400."""
     if UNTRUSTED not in request.environ:
         return None
+    if not current_app.extensions.get("fahras_host_warned"):  # once a worker: for the operator
+        current_app.extensions["fahras_host_warned"] = True
+        current_app.logger.warning(
+            "refused a request for Host %r: to serve under this name add it to"
+            " FAHRAS_TRUSTED_HOSTS or set FAHRAS_PUBLIC_URL",
+            request.environ[UNTRUSTED][:100],
+        )
     detail = "Host not in FAHRAS_TRUSTED_HOSTS (set it, or FAHRAS_PUBLIC_URL)"
     return error_answer(400, UNTRUSTED_HOST, detail=detail)

@@ -27,6 +27,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 from flask import Flask, Response, current_app, make_response, request
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -91,6 +92,30 @@ def init_app(app: Flask) -> None:
     if cost_per_minute:
         app.extensions["fahras_cost_limit"] = TokenBuckets(cost_per_minute)
         app.before_request(_limit_cost)
+    _warn_of_a_silent_proxy(app, hops)
+
+
+def _warn_of_a_silent_proxy(app: Flask, hops: int) -> None:
+    """A public address served with no proxy declared and loopback exempt: say it at start-up.
+
+    That is how a site behind nginx on the same machine looks when FAHRAS_PROXY_HOPS was
+    forgotten, and then only forwarding headers keep its clients from being exempt.
+    """
+    public = urlsplit(str(app.config["FAHRAS_PUBLIC_URL"])).hostname
+    exempt = str(app.config["FAHRAS_RATE_LIMIT_EXEMPT"]).split()
+    if public and not hops and not _is_loopback(public) and any(map(_is_loopback, exempt)):
+        app.logger.warning(
+            "FAHRAS_PUBLIC_URL is %s but FAHRAS_PROXY_HOPS=0 and loopback is exempt from rate"
+            " limits: behind a reverse proxy on this machine set FAHRAS_PROXY_HOPS=1",
+            public,
+        )
+
+
+def _is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
 
 
 def _limit() -> Response | None:

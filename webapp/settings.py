@@ -146,7 +146,7 @@ SETTINGS = (
     ),
     Setting(
         "SEARCH_SLOTS",
-        4,
+        16,
         "Searches one gunicorn worker runs or queues at once (its threads are two more, kept"
         " for /healthz and static files); beyond it an immediate 503 with Retry-After.",
         _int_between(1, 64),
@@ -154,8 +154,8 @@ SETTINGS = (
     Setting(
         "EXPENSIVE_SEARCHES",
         1,
-        "Expensive searches (prefixes, phrases) one gunicorn worker runs at once; another waits"
-        " for its turn as long as a search may take, then gets a 503 with Retry-After.",
+        "Expensive searches (prefixes, phrases) one gunicorn worker runs at once; two more may"
+        " wait for each turn, up to 2.4 s; any other gets a 503 with Retry-After at once.",
         _int_between(1, 64),
     ),
     Setting(
@@ -224,8 +224,12 @@ def load_settings(
     return values
 
 
+def _shown(default: object) -> str:
+    return f"`{default}`" if default != "" else "none"
+
+
 def settings_markdown() -> str:
     """The settings table for the README and docs/settings.md."""
     lines = ["| Variable | Default | Meaning |", "| --- | --- | --- |"]
-    lines += [f"| `{s.key}` | `{s.default}` | {s.help} |" for s in SETTINGS]
+    lines += [f"| `{s.key}` | {_shown(s.default)} | {s.help} |" for s in SETTINGS]
     return "\n".join(lines) + "\n"

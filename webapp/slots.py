@@ -7,7 +7,10 @@ every thread and leave /healthz and the static files queued behind seconds of se
 search first takes one of FAHRAS_SEARCH_SLOTS slots without waiting (gunicorn runs two threads
 more than there are slots: those stay free for everything else); an expensive one (prefixes,
 phrases: see search/budget.py) also needs one of FAHRAS_EXPENSIVE_SEARCHES turns, which it may
-wait for about one search's budget. A search that gets neither is answered at once with an
+wait for as long as three searches take, behind at most two others per turn (it keeps its slot
+meanwhile: the spare threads stay free).
+The slots are many (a reader's plain searches, a few milliseconds each, are never refused under
+ordinary load); what they bound is a burst. A search that gets neither is answered at once with an
 Arabic 503 and `Retry-After`: a busy server says so instead of making everyone wait.
 """
 
@@ -22,28 +25,37 @@ from webapp.messages import SEARCHES_BUSY
 
 SEARCH_ENDPOINTS = frozenset({"pages.home", "pages.search", "api.search", "embed.frame"})
 RETRY_AFTER_SECONDS = 1
+TURN_WAIT = 3 * REQUEST_BUDGET  # an expensive search waits this long for its turn at most
+WAITING_PER_TURN = 2  # expensive searches that may wait for each turn; more are refused at once
 
 
 class SearchSlots:
     """A worker's search slots and expensive-search turns (thread-safe)."""
 
-    def __init__(self, searches: int, expensive: int, wait: float = REQUEST_BUDGET) -> None:
+    def __init__(self, searches: int, expensive: int, wait: float = TURN_WAIT) -> None:
         self._searches = threading.BoundedSemaphore(searches)
         self._expensive = threading.BoundedSemaphore(expensive)
+        self._in_line = threading.BoundedSemaphore(expensive * (1 + WAITING_PER_TURN))
         self.wait = wait
 
     def enter(self, expensive: bool) -> bool:
-        """Take a slot (and a turn if `expensive`); False at once if the worker is full."""
+        """Take a slot (and a turn if `expensive`); False if the worker is full, at once unless
+        an expensive search is short enough a line to wait in."""
         if not self._searches.acquire(blocking=False):
             return False
-        if expensive and not self._expensive.acquire(timeout=self.wait):
-            self._searches.release()
-            return False
-        return True
+        if not expensive:
+            return True
+        if self._in_line.acquire(blocking=False):
+            if self._expensive.acquire(timeout=self.wait):
+                return True
+            self._in_line.release()
+        self._searches.release()
+        return False
 
     def leave(self, expensive: bool) -> None:
         if expensive:
             self._expensive.release()
+            self._in_line.release()
         self._searches.release()
 
 
@@ -58,7 +70,9 @@ def init_app(app: Flask) -> None:
 
 def search_cost() -> int:
     """The cost of the search this request asks for (search/budget.py), from its `q`."""
-    return query_cost(parse_query(request.args.get("q", "")))
+    if "fahras_cost" not in g:
+        g.fahras_cost = query_cost(parse_query(request.args.get("q", "")))
+    return int(g.fahras_cost)
 
 
 def _enter() -> Response | None:
