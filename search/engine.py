@@ -299,7 +299,9 @@ class SearchEngine:
         """Up to `limit` articles like `doc_id` (search/related.py); None if it is not indexed."""
         with self._lock:
             generation = self._current()
-            found = related_documents(generation.searcher, generation.scorer, doc_id, limit)
+            found = related_documents(
+                generation.searcher, generation.scorer.postings, doc_id, limit
+            )
             if found is None:
                 return None
             stored = [generation.searcher.stored_fields(docnum) for docnum, _ in found]
