@@ -288,3 +288,14 @@ def test_the_web_apps_writer_thread_applies_accepted_writes(threaded: Newsroom) 
         time.sleep(0.1)
     assert threaded.task(task["task"])["status"] == "applied"
     assert threaded.search("مكتبة طرابلس") == ["cms-1"]
+
+
+def test_a_private_archives_widget_carries_its_key(private_archive: Newsroom) -> None:
+    client, key = private_archive.client, private_archive.read_key
+    assert client.get("/embed?q=الكتاب").status_code == 401
+    assert client.get("/embed?q=الكتاب&key=fahras_00000000_wrong").status_code == 401
+    frame = client.get(f"/embed?q=الكتاب&key={key}")
+    assert frame.status_code == 200
+    page = frame.get_data(as_text=True)
+    assert f'<input type="hidden" name="key" value="{key}">' in page  # the frame's next searches
+    assert client.get(f"/embed?q=الكتاب&key={private_archive.write_key}").status_code == 200
