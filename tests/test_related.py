@@ -37,7 +37,7 @@ def test_the_first_related_article_of_a_sports_report_is_a_sports_report(
         assert doc_id not in [hit.id for hit in related]
         firsts.append(SPORT in related[0].category)
     share = sum(firsts) / len(firsts)
-    assert share >= 0.9, f"{share:.1%} of {len(firsts)} sports reports"  # measured: 94%
+    assert share >= 0.9, f"{share:.1%} of {len(firsts)} sports reports"  # measured: 93%
 
 
 @pytest.mark.parametrize("category", ["economy", "technology"])
