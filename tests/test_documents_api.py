@@ -2,7 +2,7 @@
 
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -273,12 +273,10 @@ def test_search_is_open_by_default(newsroom: Newsroom) -> None:
 
 
 @pytest.fixture
-def threaded(tmp_path: Path, make_app: Callable[..., Flask]) -> Iterator[Newsroom]:
+def threaded(tmp_path: Path, make_app: Callable[..., Flask]) -> Newsroom:
     index_dir = tmp_path / "index"
     build_index([SAMPLE], index_dir)
-    room = Newsroom(index_dir, make_app(FAHRAS_INDEX=str(index_dir)))
-    yield room
-    room.app.extensions["fahras_writer"].close()
+    return Newsroom(index_dir, make_app(FAHRAS_INDEX=str(index_dir)))
 
 
 def test_the_web_apps_writer_thread_applies_accepted_writes(threaded: Newsroom) -> None:

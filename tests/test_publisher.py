@@ -1,15 +1,20 @@
 """The single writer as a separate process: SIGKILL between accept and commit loses nothing."""
 
+import contextlib
+import http.client
 import itertools
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from conftest import SAMPLE, build_index
@@ -167,3 +172,73 @@ def test_a_writer_waits_for_fahras_index_and_for_the_election(tmp_path: Path) ->
             assert not second
     assert Publisher(index_dir).apply_batch() == 1
     assert TaskQueue(index_dir).get(task.task_id).status == "applied"  # type: ignore[union-attr]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def call(port: int, method: str, path: str, key: str, body: str = "") -> tuple[int, dict]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
+        connection.request(method, path, body=body.encode("utf-8"), headers=headers)
+        response = connection.getresponse()
+        return response.status, json.loads(response.read() or b"{}")
+    finally:
+        connection.close()
+
+
+@contextmanager
+def gunicorn(index_dir: Path, log: Path, **settings: str) -> Iterator[tuple[int, int]]:
+    """Our gunicorn on `index_dir` in its own process group: (port, pid), once it answers."""
+    port = free_port()
+    command = [sys.executable, "-m", "gunicorn", "--config", "python:webapp.gunicorn_conf"]
+    command += ["--bind", f"127.0.0.1:{port}", "--workers", "2"]
+    env = {**os.environ, "FAHRAS_INDEX": str(index_dir), **settings}
+    with log.open("w") as errors:
+        server = subprocess.Popen(command, env=env, stderr=errors, start_new_session=True)
+    try:
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while True:
+            with contextlib.suppress(OSError):
+                if call(port, "GET", "/healthz", "")[0] == 200:
+                    break
+            assert time.monotonic() < deadline and server.poll() is None, log.read_text()
+            time.sleep(0.2)
+        yield port, server.pid
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(server.pid, signal.SIGKILL)
+        server.wait()
+
+
+def test_a_killed_server_loses_no_accepted_write_and_the_next_one_applies_it(
+    tmp_path: Path,
+) -> None:
+    """SIGKILL the whole server right after its 202; the next server's writer thread applies
+    the task with no further request (gunicorn's post_worker_init starts it)."""
+    index_dir = tmp_path / "index"
+    build_index([SAMPLE], index_dir)
+    key = KeyStore(index_dir).create("cms", Scope.WRITE).secret
+    article = {"id": "cms-1", "title": "مكتبة عامة جديدة في طرابلس", "body": "نص المقال"}
+    body = json.dumps(article, ensure_ascii=False)
+    with gunicorn(index_dir, tmp_path / "first.log", FAHRAS_PUBLISH_WRITER="off") as (port, pid):
+        status, answer = call(port, "POST", "/api/documents", key, body)
+        assert status == 202, answer
+        os.killpg(pid, signal.SIGKILL)
+    task = answer["tasks"][0]["task"]
+    with gunicorn(index_dir, tmp_path / "second.log") as (port, _):
+        deadline = time.monotonic() + STARTUP_SECONDS  # a generous wait, not a speed check
+        while call(port, "GET", f"/api/tasks/{task}", key)[1]["status"] == "queued":
+            assert time.monotonic() < deadline, "the task was never applied"
+            time.sleep(0.2)
+        assert call(port, "GET", f"/api/tasks/{task}", key)[1]["status"] == "applied"
+        search = f"/api/search?q={quote('طرابلس')}"
+        deadline = time.monotonic() + STARTUP_SECONDS  # workers reopen the index in the background
+        while (found := call(port, "GET", search, key)[1]["results"]) == []:
+            assert time.monotonic() < deadline, "the document never became searchable"
+            time.sleep(0.2)
+        assert [hit["id"] for hit in found] == ["cms-1"]
