@@ -297,3 +297,16 @@ def test_a_private_archives_widget_carries_its_key(private_archive: Newsroom) ->
     page = frame.get_data(as_text=True)
     assert f'<input type="hidden" name="key" value="{key}">' in page  # the frame's next searches
     assert client.get(f"/embed?q=الكتاب&key={private_archive.write_key}").status_code == 200
+
+
+def test_a_private_archives_api_may_be_called_from_a_browser(private_archive: Newsroom) -> None:
+    preflight = private_archive.client.options(
+        "/api/search",
+        headers={
+            "Origin": "https://news.example",
+            "Access-Control-Request-Method": "GET",
+            "Access-Control-Request-Headers": "authorization",
+        },
+    )
+    assert preflight.status_code == 204
+    assert preflight.headers["Access-Control-Allow-Headers"] == "Authorization"
