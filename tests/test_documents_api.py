@@ -310,3 +310,11 @@ def test_a_private_archives_api_may_be_called_from_a_browser(private_archive: Ne
     )
     assert preflight.status_code == 204
     assert preflight.headers["Access-Control-Allow-Headers"] == "Authorization"
+
+
+def test_a_finished_task_keeps_no_copy_of_the_article(newsroom: Newsroom) -> None:
+    (task,) = newsroom.post(ARTICLE).json["tasks"]
+    queue = TaskQueue(newsroom.index_dir)
+    assert queue.get(task["task"]).record == ARTICLE  # type: ignore[union-attr]
+    newsroom.apply()
+    assert queue.get(task["task"]).record is None  # type: ignore[union-attr]
