@@ -242,3 +242,34 @@ def test_a_killed_server_loses_no_accepted_write_and_the_next_one_applies_it(
             assert time.monotonic() < deadline, "the document never became searchable"
             time.sleep(0.2)
         assert [hit["id"] for hit in found] == ["cms-1"]
+
+
+class RecordedStop(threading.Event):
+    """A stop event that records how long the writer waits, and stops it after a few waits."""
+
+    def __init__(self, waits: int) -> None:
+        super().__init__()
+        self.waited: list[float] = []
+        self.left = waits
+
+    def wait(self, timeout: float | None = None) -> bool:
+        self.waited.append(timeout or 0.0)
+        self.left -= 1
+        if self.left <= 0:
+            self.set()
+        return self.is_set()
+
+
+def test_a_writer_that_cannot_write_backs_off(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    publisher = Publisher(tmp_path / "index")
+
+    def disk_full() -> int:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(publisher, "apply_batch", disk_full)
+    stop = RecordedStop(waits=10)
+    publisher.run(stop)
+    assert stop.waited[:3] == [1.0, 2.0, 4.0]
+    assert stop.waited[-1] == 60.0
