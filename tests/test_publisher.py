@@ -273,3 +273,42 @@ def test_a_writer_that_cannot_write_backs_off(
     publisher.run(stop)
     assert stop.waited[:3] == [1.0, 2.0, 4.0]
     assert stop.waited[-1] == 60.0
+
+
+def test_a_burst_of_concurrent_writes_is_applied_in_few_commits(tmp_path: Path) -> None:
+    """Four clients post 25 articles each to two gunicorn workers: all 100 are applied."""
+    index_dir = tmp_path / "index"
+    build_index([SAMPLE], index_dir)
+    key = KeyStore(index_dir).create("cms", Scope.WRITE).secret
+    tasks: list[int] = []
+    refused: list[object] = []
+
+    def client(port: int, number: int) -> None:
+        for item in range(25):
+            doc_id = f"burst-{number}-{item}"
+            body = json.dumps({"id": doc_id, "title": "خبر عاجل", "body": f"رقم {doc_id}"})
+            status, answer = call(port, "POST", "/api/documents", key, body)
+            if status != 202:
+                refused.append(answer)
+                continue
+            tasks.append(answer["tasks"][0]["task"])
+
+    with gunicorn(index_dir, tmp_path / "server.log", FAHRAS_PUBLISH_RATE_LIMIT="0") as (port, _):
+        clients = [threading.Thread(target=client, args=(port, n)) for n in range(4)]
+        for thread in clients:
+            thread.start()
+        for thread in clients:
+            thread.join()
+        assert not refused and len(set(tasks)) == 100
+        deadline = time.monotonic() + STARTUP_SECONDS  # a generous wait, not a speed check
+        queue = TaskQueue(index_dir)
+        while queue.counts()["applied"] < 100:
+            assert time.monotonic() < deadline, queue.counts()
+            time.sleep(0.2)
+    generations = {queue.get(task).generation for task in tasks}  # type: ignore[union-attr]
+    assert len(generations) < 100  # batched: each commit applied several writes
+    engine = SearchEngine(index_dir)
+    try:
+        assert engine.search(SearchRequest(q="خبر عاجل")).total == 100
+    finally:
+        engine.close()
