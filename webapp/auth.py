@@ -26,7 +26,8 @@ from webapp.errors import error_answer
 
 KEYED_PATHS = ("/api/",)
 KEYED_ENDPOINTS = frozenset({"embed.frame"})  # the widget's frame: widget.js passes data-key
-OPEN_PATHS = frozenset({"/healthz"})
+# Health checks, and the completions the open pages' own search box asks for as readers type.
+OPEN_PATHS = frozenset({"/healthz", "/api/suggest"})
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -46,10 +47,11 @@ READ_ONLY_KEY = (
 
 
 def init_app(app: Flask) -> None:
-    """With FAHRAS_SEARCH_KEYS=required, every JSON endpoint and the widget need a read key.
+    """With FAHRAS_SEARCH_KEYS=required, the JSON API and the widget need a read key.
 
     The HTML pages stay open: a private archive keeps its API for its own programs, while its
-    readers (behind whatever protects the site) search as usual. Health checks stay open.
+    readers (behind whatever protects the site) search as usual, with the completions of
+    /api/suggest under the box. Health checks stay open.
     """
     if app.config["FAHRAS_SEARCH_KEYS"] == "required":
         app.before_request(_require_read_key)
