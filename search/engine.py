@@ -442,8 +442,7 @@ class SearchEngine:
         """Up to `limit` articles like `doc_id` (search/related.py); None if it is not indexed."""
         with self._reading() as (generation, searcher):
             postings = generation.postings.reading(searcher)
-            scorer = QueryScorer(searcher, generation.facets, postings)
-            found = related_documents(searcher, scorer, doc_id, limit)
+            found = related_documents(searcher, postings, doc_id, limit)
             if found is None:
                 return None
             stored = [searcher.stored_fields(docnum) for docnum, _ in found]

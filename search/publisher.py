@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 ELECTION_FILE = "fahras-publisher.lock"
 BATCH_TASKS = 500  # one commit for up to this many writes: a CMS burst costs few generations
 POLL_SECONDS = 0.5
+MAX_BACKOFF_SECONDS = 60.0  # between attempts while the index cannot be written
 
 
 class Publisher:
@@ -55,13 +56,16 @@ class Publisher:
             if not chosen:
                 return
             log.info("writer %d applies the queue of %s", os.getpid(), self.index_dir)
+            failures = 0
             while not stop.is_set():
                 try:
                     if self.apply_batch():
+                        failures = 0
                         continue
                 except Exception:  # a full disk, say: the tasks stay queued; try again later
                     log.exception("applying queued writes to %s failed", self.index_dir)
-                stop.wait(self.poll)
+                    failures += 1
+                stop.wait(min(MAX_BACKOFF_SECONDS, self.poll * 2**failures))
 
     def apply_batch(self) -> int:
         """Apply the oldest queued tasks in one commit; the number of tasks finished."""

@@ -64,7 +64,11 @@ def worker(args: argparse.Namespace) -> int:
 
 def related(args: argparse.Namespace) -> int:
     """`fahras search --related ID`: the articles most like ID."""
-    hits = SearchEngine(args.index).related(args.related, args.limit)
+    engine = SearchEngine(args.index)
+    try:
+        hits = engine.related(args.related, args.limit)
+    finally:
+        engine.close()
     if hits is None:
         raise FahrasError(f"no document with id {args.related!r} in {args.index}")
     if args.json:

@@ -2,13 +2,16 @@
 
 A document's words are analyzed as the index analyzes them (search/analysis.py); each stem
 weighs its frequency in the document (title words twice, as a headline names the subject) times
-its IDF in the index, the document frequency of its commonest form in the document. Stop words,
-numbers and words no other document has are left out. The top MAX_WORDS become one query of the
-engine's own scorer, which for that many words ranks every document having some of them, those
-with more of them first (search/ranking.py). The document itself is removed from the answer.
+its IDF in the index, taken from the document frequency of the stem's commonest form in the
+document. Stop words, numbers and words no other document has are left out. The top MAX_WORDS
+forms are then scored as one long query of the ranking model (search/ranking.py): BM25 with one
+IDF per word over body and title, every document with any of the words, those with more of them
+first (coordination). The document itself is removed from the answer.
 
-Everything reads the generation's cached postings, so a document costs a few milliseconds
-(bench/related_bench.py measures it on the 31,525 ANT articles).
+Each word is read as its exact form from the generation's cached postings (search/postings.py),
+not as a stem: a stem merges the postings of every indexed form of it (a dozen reads a word), and
+on the 31,525 ANT articles that made a related list cost 150 ms at p50 instead of about 15
+(bench/related_bench.py), for the same first related article in sports reports.
 """
 
 import heapq
@@ -19,12 +22,14 @@ import numpy as np
 from whoosh.searching import Searcher
 
 from search.analysis import terms_of
-from search.query import parse_query
-from search.ranking import idf
-from search.scorer import QueryScorer
+from search.postings import Postings
+from search.ranking import TITLE_BOOST, coordination, idf, word_scores
 from search.tokenize import iter_tokens
 
-MAX_WORDS = 20  # Lucene's MoreLikeThis keeps 25; 20 leaves room under the query's 24-word cap
+# Sports reports of the ANT 1/21 slice whose first related article is sport: 92% with 20 words,
+# 93% with 25 (Lucene MoreLikeThis's default), 94% with 30, 93% with 40; each word costs two
+# postings reads, so the gain past 25 is not worth its time.
+MAX_WORDS = 25
 TITLE_WEIGHT = 2
 MIN_DOCUMENTS = 2  # a word in this document only finds nothing else
 
@@ -56,26 +61,40 @@ def distinctive_words(
 
 
 def related_documents(
-    searcher: Searcher, scorer: QueryScorer, doc_id: str, limit: int
+    searcher: Searcher, postings: Postings, doc_id: str, limit: int
 ) -> list[tuple[int, float]] | None:
     """(docnum, score) of up to `limit` documents like `doc_id`; None if it is not indexed."""
     docnum = searcher.document_number(id=doc_id)
     if docnum is None:
         return None
     stored = searcher.stored_fields(docnum)
+    reader = searcher.reader()
     words = distinctive_words(
         str(stored.get("title") or ""),
         str(stored.get("body") or ""),
-        lambda form: searcher.doc_frequency("body", form),
+        lambda form: reader.doc_frequency("body", form),
         searcher.doc_count(),
     )
-    if not words:
-        return []
-    evaluation = scorer.evaluate(parse_query(" ".join(words)))
-    scores = np.where(evaluation.mask, evaluation.scores, 0)
+    scores = _scores(postings, words)
     scores[docnum] = 0
     candidates = np.flatnonzero(scores > 0)
     if candidates.size > limit:
         candidates = candidates[np.argpartition(-scores[candidates], limit - 1)[:limit]]
     best = candidates[np.lexsort((candidates, -scores[candidates]))]
     return [(int(d), round(float(scores[d]), 4)) for d in best]
+
+
+def _scores(postings: Postings, words: list[str]) -> np.ndarray:
+    """The words as one long query of the ranking model: BM25 with one IDF per word over the
+    body and (at TITLE_BOOST) the title, any of the words, more of them ranked higher."""
+    total = np.zeros(postings.size, dtype=np.float32)
+    matched = np.zeros(postings.size, dtype=np.float32)
+    for form in words:
+        views = [
+            (*postings.bm25("body", form), 1.0),
+            (*postings.bm25("title", form), TITLE_BOOST),
+        ]
+        mask, scores = word_scores(views, postings.size, postings.live_count)
+        total += scores
+        matched += mask
+    return total * coordination(matched, len(words))

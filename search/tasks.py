@@ -108,7 +108,7 @@ class TaskQueue:
             (
                 str(w.action),
                 w.doc_id,
-                None if w.record is None else json.dumps(w.record, ensure_ascii=False),
+                None if w.record is None or w.problem else json.dumps(w.record, ensure_ascii=False),
                 w.line,
                 key_id,
                 str(Status.FAILED if w.problem else Status.QUEUED),
@@ -151,15 +151,21 @@ class TaskQueue:
     def finish(
         self, applied: Iterable[int], generation: int, failed: Iterable[tuple[int, str]] = ()
     ) -> None:
-        """Mark tasks applied (in `generation`) or failed (with a problem), in one transaction."""
+        """Mark tasks applied (in `generation`) or failed (with a problem), in one transaction.
+
+        The record's text is dropped then: the index holds it, and the table need not grow with
+        every article ever published.
+        """
         now = _now()
         with self._connection() as db:
             db.executemany(
-                "UPDATE tasks SET status = 'applied', generation = ?, finished = ? WHERE id = ?",
+                "UPDATE tasks SET status = 'applied', generation = ?, finished = ?, record = NULL"
+                " WHERE id = ?",
                 [(generation, now, task_id) for task_id in applied],
             )
             db.executemany(
-                "UPDATE tasks SET status = 'failed', problem = ?, finished = ? WHERE id = ?",
+                "UPDATE tasks SET status = 'failed', problem = ?, finished = ?, record = NULL"
+                " WHERE id = ?",
                 [(problem, now, task_id) for task_id, problem in failed],
             )
 

@@ -136,6 +136,8 @@ def make_app(sample_index: Path) -> Iterator[Callable[..., Flask]]:
     yield make
     for app in apps:
         app.extensions["fahras"].close()
+        if "fahras_writer" in app.extensions:  # started by a write or by post_worker_init
+            app.extensions["fahras_writer"].close()
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -245,7 +245,6 @@ def private_archive(tmp_path: Path, make_app: Callable[..., Flask]) -> Newsroom:
     "url",
     [
         "/api/search?q=الكتاب",
-        "/api/suggest?q=الكت",
         "/api/analyze?text=الكتاب",
         "/api/documents/sample-001",
         "/api/documents/sample-001/related",
@@ -263,7 +262,7 @@ def test_a_private_archive_needs_a_read_key_for_the_api(
 
 def test_a_private_archive_keeps_its_pages_open(private_archive: Newsroom) -> None:
     client = private_archive.client
-    for url in ("/", "/search?q=الكتاب", "/doc/sample-001", "/healthz"):
+    for url in ("/", "/search?q=الكتاب", "/doc/sample-001", "/healthz", "/api/suggest?q=الكت"):
         assert client.get(url).status_code == 200, url
 
 
@@ -273,12 +272,10 @@ def test_search_is_open_by_default(newsroom: Newsroom) -> None:
 
 
 @pytest.fixture
-def threaded(tmp_path: Path, make_app: Callable[..., Flask]) -> Iterator[Newsroom]:
+def threaded(tmp_path: Path, make_app: Callable[..., Flask]) -> Newsroom:
     index_dir = tmp_path / "index"
     build_index([SAMPLE], index_dir)
-    room = Newsroom(index_dir, make_app(FAHRAS_INDEX=str(index_dir)))
-    yield room
-    room.app.extensions["fahras_writer"].close()
+    return Newsroom(index_dir, make_app(FAHRAS_INDEX=str(index_dir)))
 
 
 def test_the_web_apps_writer_thread_applies_accepted_writes(threaded: Newsroom) -> None:
@@ -288,3 +285,35 @@ def test_the_web_apps_writer_thread_applies_accepted_writes(threaded: Newsroom) 
         time.sleep(0.1)
     assert threaded.task(task["task"])["status"] == "applied"
     assert threaded.search("مكتبة طرابلس") == ["cms-1"]
+
+
+def test_a_private_archives_widget_carries_its_key(private_archive: Newsroom) -> None:
+    client, key = private_archive.client, private_archive.read_key
+    assert client.get("/embed?q=الكتاب").status_code == 401
+    assert client.get("/embed?q=الكتاب&key=fahras_00000000_wrong").status_code == 401
+    frame = client.get(f"/embed?q=الكتاب&key={key}")
+    assert frame.status_code == 200
+    page = frame.get_data(as_text=True)
+    assert f'<input type="hidden" name="key" value="{key}">' in page  # the frame's next searches
+    assert client.get(f"/embed?q=الكتاب&key={private_archive.write_key}").status_code == 200
+
+
+def test_a_private_archives_api_may_be_called_from_a_browser(private_archive: Newsroom) -> None:
+    preflight = private_archive.client.options(
+        "/api/search",
+        headers={
+            "Origin": "https://news.example",
+            "Access-Control-Request-Method": "GET",
+            "Access-Control-Request-Headers": "authorization",
+        },
+    )
+    assert preflight.status_code == 204
+    assert preflight.headers["Access-Control-Allow-Headers"] == "Authorization"
+
+
+def test_a_finished_task_keeps_no_copy_of_the_article(newsroom: Newsroom) -> None:
+    (task,) = newsroom.post(ARTICLE).json["tasks"]
+    queue = TaskQueue(newsroom.index_dir)
+    assert queue.get(task["task"]).record == ARTICLE  # type: ignore[union-attr]
+    newsroom.apply()
+    assert queue.get(task["task"]).record is None  # type: ignore[union-attr]

@@ -1,15 +1,20 @@
 """The single writer as a separate process: SIGKILL between accept and commit loses nothing."""
 
+import contextlib
+import http.client
 import itertools
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from conftest import SAMPLE, build_index
@@ -167,3 +172,143 @@ def test_a_writer_waits_for_fahras_index_and_for_the_election(tmp_path: Path) ->
             assert not second
     assert Publisher(index_dir).apply_batch() == 1
     assert TaskQueue(index_dir).get(task.task_id).status == "applied"  # type: ignore[union-attr]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def call(port: int, method: str, path: str, key: str, body: str = "") -> tuple[int, dict]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
+        connection.request(method, path, body=body.encode("utf-8"), headers=headers)
+        response = connection.getresponse()
+        return response.status, json.loads(response.read() or b"{}")
+    finally:
+        connection.close()
+
+
+@contextmanager
+def gunicorn(index_dir: Path, log: Path, **settings: str) -> Iterator[tuple[int, int]]:
+    """Our gunicorn on `index_dir` in its own process group: (port, pid), once it answers."""
+    port = free_port()
+    command = [sys.executable, "-m", "gunicorn", "--config", "python:webapp.gunicorn_conf"]
+    command += ["--bind", f"127.0.0.1:{port}", "--workers", "2"]
+    env = {**os.environ, "FAHRAS_INDEX": str(index_dir), **settings}
+    with log.open("w") as errors:
+        server = subprocess.Popen(command, env=env, stderr=errors, start_new_session=True)
+    try:
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while True:
+            with contextlib.suppress(OSError):
+                if call(port, "GET", "/healthz", "")[0] == 200:
+                    break
+            assert time.monotonic() < deadline and server.poll() is None, log.read_text()
+            time.sleep(0.2)
+        yield port, server.pid
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(server.pid, signal.SIGKILL)
+        server.wait()
+
+
+def test_a_killed_server_loses_no_accepted_write_and_the_next_one_applies_it(
+    tmp_path: Path,
+) -> None:
+    """SIGKILL the whole server right after its 202; the next server's writer thread applies
+    the task with no further request (gunicorn's post_worker_init starts it)."""
+    index_dir = tmp_path / "index"
+    build_index([SAMPLE], index_dir)
+    key = KeyStore(index_dir).create("cms", Scope.WRITE).secret
+    article = {"id": "cms-1", "title": "مكتبة عامة جديدة في طرابلس", "body": "نص المقال"}
+    body = json.dumps(article, ensure_ascii=False)
+    with gunicorn(index_dir, tmp_path / "first.log", FAHRAS_PUBLISH_WRITER="off") as (port, pid):
+        status, answer = call(port, "POST", "/api/documents", key, body)
+        assert status == 202, answer
+        os.killpg(pid, signal.SIGKILL)
+    task = answer["tasks"][0]["task"]
+    with gunicorn(index_dir, tmp_path / "second.log") as (port, _):
+        deadline = time.monotonic() + STARTUP_SECONDS  # a generous wait, not a speed check
+        while call(port, "GET", f"/api/tasks/{task}", key)[1]["status"] == "queued":
+            assert time.monotonic() < deadline, "the task was never applied"
+            time.sleep(0.2)
+        assert call(port, "GET", f"/api/tasks/{task}", key)[1]["status"] == "applied"
+        search = f"/api/search?q={quote('طرابلس')}"
+        deadline = time.monotonic() + STARTUP_SECONDS  # workers reopen the index in the background
+        while (found := call(port, "GET", search, key)[1]["results"]) == []:
+            assert time.monotonic() < deadline, "the document never became searchable"
+            time.sleep(0.2)
+        assert [hit["id"] for hit in found] == ["cms-1"]
+
+
+class RecordedStop(threading.Event):
+    """A stop event that records how long the writer waits, and stops it after a few waits."""
+
+    def __init__(self, waits: int) -> None:
+        super().__init__()
+        self.waited: list[float] = []
+        self.left = waits
+
+    def wait(self, timeout: float | None = None) -> bool:
+        self.waited.append(timeout or 0.0)
+        self.left -= 1
+        if self.left <= 0:
+            self.set()
+        return self.is_set()
+
+
+def test_a_writer_that_cannot_write_backs_off(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    publisher = Publisher(tmp_path / "index")
+
+    def disk_full() -> int:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(publisher, "apply_batch", disk_full)
+    stop = RecordedStop(waits=10)
+    publisher.run(stop)
+    assert stop.waited[:3] == [1.0, 2.0, 4.0]
+    assert stop.waited[-1] == 60.0
+
+
+def test_a_burst_of_concurrent_writes_is_applied_in_few_commits(tmp_path: Path) -> None:
+    """Four clients post 25 articles each to two gunicorn workers: all 100 are applied."""
+    index_dir = tmp_path / "index"
+    build_index([SAMPLE], index_dir)
+    key = KeyStore(index_dir).create("cms", Scope.WRITE).secret
+    tasks: list[int] = []
+    refused: list[object] = []
+
+    def client(port: int, number: int) -> None:
+        for item in range(25):
+            doc_id = f"burst-{number}-{item}"
+            body = json.dumps({"id": doc_id, "title": "خبر عاجل", "body": f"رقم {doc_id}"})
+            status, answer = call(port, "POST", "/api/documents", key, body)
+            if status != 202:
+                refused.append(answer)
+                continue
+            tasks.append(answer["tasks"][0]["task"])
+
+    with gunicorn(index_dir, tmp_path / "server.log", FAHRAS_PUBLISH_RATE_LIMIT="0") as (port, _):
+        clients = [threading.Thread(target=client, args=(port, n)) for n in range(4)]
+        for thread in clients:
+            thread.start()
+        for thread in clients:
+            thread.join()
+        assert not refused and len(set(tasks)) == 100
+        deadline = time.monotonic() + STARTUP_SECONDS  # a generous wait, not a speed check
+        queue = TaskQueue(index_dir)
+        while queue.counts()["applied"] < 100:
+            assert time.monotonic() < deadline, queue.counts()
+            time.sleep(0.2)
+    generations = {queue.get(task).generation for task in tasks}  # type: ignore[union-attr]
+    assert len(generations) < 100  # batched: each commit applied several writes
+    engine = SearchEngine(index_dir)
+    try:
+        assert engine.search(SearchRequest(q="خبر عاجل")).total == 100
+    finally:
+        engine.close()

@@ -25,8 +25,9 @@ from search.keys import ApiKey, KeyStore, Scope
 from webapp.errors import error_answer
 
 KEYED_PATHS = ("/api/",)
-KEYED_ENDPOINTS = frozenset({"embed.frame"})  # the widget's page; widget.js passes data-key
-OPEN_PATHS = frozenset({"/healthz"})
+KEYED_ENDPOINTS = frozenset({"embed.frame"})  # the widget's frame: widget.js passes data-key
+# Health checks, and the completions the open pages' own search box asks for as readers type.
+OPEN_PATHS = frozenset({"/healthz", "/api/suggest"})
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -46,10 +47,11 @@ READ_ONLY_KEY = (
 
 
 def init_app(app: Flask) -> None:
-    """With FAHRAS_SEARCH_KEYS=required, every JSON endpoint and the widget need a read key.
+    """With FAHRAS_SEARCH_KEYS=required, the JSON API and the widget need a read key.
 
     The HTML pages stay open: a private archive keeps its API for its own programs, while its
-    readers (behind whatever protects the site) search as usual. Health checks stay open.
+    readers (behind whatever protects the site) search as usual, with the completions of
+    /api/suggest under the box. Health checks stay open.
     """
     if app.config["FAHRAS_SEARCH_KEYS"] == "required":
         app.before_request(_require_read_key)
@@ -58,7 +60,9 @@ def init_app(app: Flask) -> None:
 def _require_read_key() -> Response | None:
     if request.method == "OPTIONS" or request.path in OPEN_PATHS:
         return None
-    if request.path.startswith(KEYED_PATHS) or request.endpoint in KEYED_ENDPOINTS:
+    if request.endpoint in KEYED_ENDPOINTS:  # a frame sends no headers: its `key` option
+        return key_refusal(Scope.READ, request.args.get("key"))
+    if request.path.startswith(KEYED_PATHS):
         return key_refusal(Scope.READ)
     return None
 
@@ -72,14 +76,17 @@ def current_key() -> ApiKey | None:
     return g.get("fahras_api_key")
 
 
-def key_refusal(scope: str | Scope) -> Response | None:
+def key_refusal(scope: str | Scope, token: str | None = None) -> Response | None:
     """The 401/403 answer if this request's key does not allow `scope`, else None.
 
-    On success the key is kept for the request (`current_key()`).
+    The key is the request's bearer token, or `token` where a header cannot be sent (the
+    widget's frame). On success it is kept for the request (`current_key()`).
     """
     needed = Scope(scope)
-    kind, _, token = request.headers.get("Authorization", "").partition(" ")
-    if kind.lower() != "bearer" or not token.strip():
+    kind, _, bearer = request.headers.get("Authorization", "").partition(" ")
+    if kind.lower() == "bearer" and bearer.strip():
+        token = bearer
+    if not token or not token.strip():
         return _refuse(401, NO_KEY)
     key = key_store().verify(token)
     if key is None:

@@ -34,5 +34,7 @@ def _add_cors_headers(response: Response) -> Response:
         response.status_code = 204
         response.set_data(b"")
         response.headers["Access-Control-Allow-Methods"] = "GET"
+        if current_app.config["FAHRAS_SEARCH_KEYS"] == "required":  # a private archive's key
+            response.headers["Access-Control-Allow-Headers"] = "Authorization"
         response.headers["Access-Control-Max-Age"] = str(PREFLIGHT_MAX_AGE)
     return response

@@ -27,6 +27,7 @@ from flask import (
 )
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from search.engine import vars_of
 from search.intake import BodyError, writes_of
 from search.tasks import Action, Task, TaskQueue, Write
 from webapp.auth import current_key, require_key
@@ -145,17 +146,22 @@ def document(doc_id: str) -> Response:
 
 @bp.get("/api/documents/<path:doc_id>/related")
 def related(doc_id: str) -> Response:
-    hits = engine().related(doc_id, MAX_RELATED)
+    hits = related_hits(doc_id)
     if hits is None:
         return refusal(404, NO_DOCUMENT)
-    return jsonify(id=doc_id, related=[_hit(hit) for hit in hits])
+    return jsonify(id=doc_id, related=hits)
 
 
-def _hit(hit: object) -> dict[str, object]:
-    values = {name: getattr(hit, name) for name in hit.__slots__}  # type: ignore[attr-defined]
-    values["title"] = without_bidi_controls(values["title"])
-    values["snippet"] = without_bidi_controls(values["snippet"])
-    return values
+def related_hits(doc_id: str) -> list[dict[str, object]] | None:
+    """The related articles of `doc_id` as the API and the document page show them."""
+    hits = engine().related(doc_id, MAX_RELATED)
+    if hits is None:
+        return None
+    found = [vars_of(hit) for hit in hits]
+    for values in found:
+        values["title"] = without_bidi_controls(str(values["title"]))
+        values["snippet"] = without_bidi_controls(str(values["snippet"]))
+    return found
 
 
 def _accepted(writes: list[Write]) -> Response:

@@ -27,6 +27,8 @@ SWITCH = {
     **dict.fromkeys(("off", "false", "no", "0"), False),
 }
 OPTION_NAMES = ("placeholder", "per-page", "facets", "theme", *COLOURS, "font-size", "target")
+OPTION_NAMES += ("key",)  # a read key, where FAHRAS_SEARCH_KEYS=required (webapp/auth.py)
+MAX_KEY_CHARS = 200
 THEME_COLOURS = {  # as in embed.css
     "light": {"accent": "#0b57a4", "background": "#ffffff", "color": "#1b1f24"},
     "dark": {"accent": "#8ab4f8", "background": "#15191f", "color": "#e8eaed"},
@@ -47,6 +49,7 @@ class EmbedOptions:
     color: str = ""
     font_size: int = 16
     target: str = "new"
+    key: str = ""
 
     def attributes(self) -> list[tuple[str, str]]:
         """The options that differ from the defaults, as (name, value) in a stable order.
@@ -67,6 +70,8 @@ class EmbedOptions:
             pairs.append(("font-size", str(self.font_size)))
         if self.target != DEFAULTS.target:
             pairs.append(("target", self.target))
+        if self.key:
+            pairs.append(("key", self.key))
         return pairs
 
     def colours(self) -> dict[str, str]:
@@ -116,6 +121,7 @@ def parse_options(args: Mapping[str, Sequence[str]], other: Collection[str] = ()
         color=_colour(first, "color"),
         font_size=_whole(first, "font-size", FONT_SIZES, "حجم الخط") or DEFAULTS.font_size,
         target=_choice(first, "target", TARGETS) or DEFAULTS.target,
+        key=first.get("key", "")[:MAX_KEY_CHARS],
     )
 
 

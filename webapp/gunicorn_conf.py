@@ -15,6 +15,7 @@ import os
 from webapp.extension import warm_up
 from webapp.memory import fixed_mmap_threshold, memory_mb
 from webapp.settings import load_settings
+from webapp.writer import start_writer
 
 wsgi_app = "webapp:create_app()"
 bind = ["127.0.0.1:8000"]
@@ -50,9 +51,10 @@ MEMORY_LIMIT_MB = int(SETTINGS["FAHRAS_WORKER_MEMORY_MB"])  # type: ignore[call-
 
 
 def post_worker_init(worker: object) -> None:
-    """Open the index before the worker's first request, not during it."""
+    """Open the index before the worker's first request, and stand for the writer election."""
     fixed_mmap_threshold()
     warm_up(worker.wsgi)  # type: ignore[attr-defined]
+    start_writer(worker.wsgi)  # type: ignore[attr-defined]  # one worker wins the election
     opened = memory_mb()
     if MEMORY_LIMIT_MB and opened > MEMORY_LIMIT_MB:
         worker.log.warning(  # type: ignore[attr-defined]

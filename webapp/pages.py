@@ -3,6 +3,7 @@
 from flask import Blueprint, Response, abort, render_template, request, url_for
 
 from webapp import arabic
+from webapp.documents_api import related_hits
 from webapp.extension import engine, request_params, run_search
 from webapp.htmx import wants_fragment
 from webapp.inert import web_link, without_bidi_controls
@@ -45,7 +46,12 @@ def document(doc_id: str) -> str:
     }
     back = url_for("pages.search", **params.args()) if request.args else None
     return render_template(
-        "document.html", doc=view, params=params, back_url=back, original_url=web_link(view.url)
+        "document.html",
+        doc=view,
+        params=params,
+        back_url=back,
+        original_url=web_link(view.url),
+        related=related_hits(doc_id) or [],
     )
 
 

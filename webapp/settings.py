@@ -168,9 +168,10 @@ SETTINGS = (
     Setting(
         "SEARCH_KEYS",
         "open",
-        "`required`: the JSON API and the widget need a read key (`Authorization: Bearer KEY`;"
-        " the widget's `data-key`), for a private archive; the HTML pages stay open. `open`:"
-        " only writing needs a key. See README: Publishing from your CMS.",
+        "`required`: the JSON API (but `/api/suggest`, which the pages use) and the widget need"
+        " a read key (`Authorization: Bearer KEY`; the widget's `data-key`), for a private"
+        " archive; the HTML pages stay open. `open`: only writing needs a key. See README:"
+        " Publishing from your CMS.",
         _choice("open", "required"),
     ),
     Setting(
