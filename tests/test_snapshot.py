@@ -11,11 +11,12 @@ from pathlib import Path
 import pytest
 from conftest import SAMPLE, build_index, write_jsonl
 
+from search import engine as engine_module
 from search import snapshot as snapshot_module
 from search.cli import main
 from search.engine import SearchEngine, SearchRequest
 from search.snapshot import SnapshotError, restore_snapshot, take_snapshot
-from search.store import LOCK_FILE
+from search.store import LOCK_FILE, open_index
 
 QUERIES = ("الاقتصاد", "كرة القدم", "النفط", "الانتخابات", "لبنان OR سوريا", "الرئيس الأمريكي")
 BATCH = 100  # --commit-every of the indexing run the snapshots race with
@@ -221,3 +222,66 @@ def test_cli_snapshot_and_restore(
     assert report["documents"] == 60 and report["linked"] == 0
     assert report["copied"] == report["files"]
     assert os.path.samefile(report["path"], tmp_path / "ix")
+
+
+def test_a_pinned_engine_keeps_its_generation_and_a_waiting_one_follows_commits(
+    tmp_path: Path,
+) -> None:
+    index_dir = tmp_path / "ix"
+    build_index([SAMPLE], index_dir)
+    pinned = SearchEngine(index_dir, reopen="never")
+    following = SearchEngine(index_dir)
+    try:
+        first = (pinned.generation(), pinned.doc_count())
+        assert following.generation() == first[0]
+        other = write_jsonl(tmp_path / "more.jsonl", [{"id": "x1", "title": "خبر", "body": "نص"}])
+        build_index([other], index_dir)
+        assert (pinned.generation(), pinned.doc_count()) == first
+        assert pinned.search(SearchRequest(q="خبر", per_page=100)).total < 60
+        assert (following.generation(), following.doc_count()) == (first[0] + 1, 61)
+    finally:
+        pinned.close()
+        following.close()
+
+
+def test_a_generation_reads_its_term_lists_from_its_own_generation(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A commit between opening the searcher and the scan reader must not mix generations."""
+    index_dir = tmp_path / "ix"
+    build_index([SAMPLE], index_dir)
+    index = open_index(index_dir)
+    reader = index.reader
+    calls = []
+
+    def commit_after_the_searcher() -> object:
+        calls.append(True)
+        if len(calls) == 2:  # the searcher's reader is open, the scan reader is next
+            other = write_jsonl(tmp_path / "more.jsonl", [{"id": "x1", "title": "قنطريسة"}])
+            build_index([other], index_dir)
+        return reader()
+
+    monkeypatch.setattr(index, "reader", commit_after_the_searcher)
+    generation = engine_module._Generation(index)
+    try:
+        searched = generation.searcher.reader().generation()
+        assert generation.scans.reader.generation() == searched == index.latest_generation()
+        assert "قنطريسه" in generation.scans.terms("title")
+    finally:
+        generation.close()
+        index.close()
+
+
+def test_a_snapshot_on_another_file_system_is_copied(tmp_path: Path, sample_index: Path) -> None:
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(disk)], capture_output=True
+    )
+    if mounted.returncode != 0:
+        pytest.skip("cannot mount a tmpfs here (needs root); hard links and --copy are tested")
+    try:
+        info = take_snapshot(sample_index, disk / "snap")
+        assert (info.linked, info.copied, info.documents) == (0, info.files, 60)
+    finally:
+        subprocess.run(["umount", str(disk)], check=True)
