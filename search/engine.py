@@ -25,6 +25,7 @@ from search.highlight import MatchTerms, highlight_all, snippet, terms_for
 from search.notices import Notice
 from search.postings import Scans
 from search.query import clean_query, parse_query
+from search.readers import open_generation
 from search.related import related_documents
 from search.schema import FACET_FIELDS, FACET_SEPARATOR
 from search.scorer import QueryScorer
@@ -127,14 +128,8 @@ class _Generation:
     """A searcher and everything derived from its index generation."""
 
     def __init__(self, index: Index) -> None:
-        # Whoosh readers are not safe across threads: whole-vocabulary scans get their own,
-        # of the same generation (a commit may land between opening the two).
-        while True:
-            self.searcher, scan_reader = index.searcher(), index.reader()
-            if scan_reader.generation() == self.searcher.reader().generation():
-                break
-            self.searcher.close()
-            scan_reader.close()
+        # Whoosh readers are not safe across threads: whole-vocabulary scans get their own.
+        self.searcher, scan_reader = open_generation(index)
         self.scans = Scans(scan_reader)
         self.facets = FacetTable(self.searcher.reader())
         self.scorer = QueryScorer(self.searcher, self.facets, self.scans)
