@@ -23,7 +23,8 @@ def open_generation(index: Index) -> tuple[Searcher, IndexReader]:
         if reader.generation() == generation:
             hold_files(searcher.reader())
             hold_files(reader)
-            if index.latest_generation() == generation:  # no commit could delete a file yet
+            # No commit could delete a file yet (an empty index has no files, nor a generation).
+            if generation is None or index.latest_generation() == generation:
                 return searcher, reader
         searcher.close()
         reader.close()

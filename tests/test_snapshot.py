@@ -14,8 +14,9 @@ from search import engine as engine_module
 from search import snapshot as snapshot_module
 from search.cli import main
 from search.engine import SearchEngine, SearchRequest, SearchResult
+from search.readers import open_generation
 from search.snapshot import SnapshotError, restore_snapshot, take_snapshot
-from search.store import LOCK_FILE, open_index
+from search.store import LOCK_FILE, create_or_open, open_index
 
 QUERIES = ("الاقتصاد", "كرة القدم", "النفط", "الانتخابات", "لبنان OR سوريا", "الرئيس الأمريكي")
 BATCH = 100  # --commit-every of the indexing run the snapshots race with
@@ -295,3 +296,13 @@ def test_a_snapshot_on_another_file_system_is_copied(tmp_path: Path, sample_inde
         assert (info.linked, info.copied, info.documents) == (0, info.files, 60)
     finally:
         subprocess.run(["umount", str(disk)], check=True)
+
+
+def test_an_index_without_documents_opens_and_snapshots(tmp_path: Path) -> None:
+    index = create_or_open(tmp_path / "ix", rebuild=False)  # no segment, no generation
+    searcher, reader = open_generation(index)
+    assert searcher.doc_count() == reader.doc_count() == 0
+    searcher.close()
+    reader.close()
+    info = take_snapshot(tmp_path / "ix", tmp_path / "snap")
+    assert (info.documents, info.files) == (0, 1)
