@@ -31,6 +31,7 @@ from search.highlight import MatchTerms, Span, highlight_all, marked_all, marked
 from search.notices import Notice, budget_spent
 from search.postings import Postings
 from search.query import clean_query, parse_query, resolve_loose_facets
+from search.readers import hold_files, open_searcher
 from search.related import related_documents
 from search.schema import FACET_FIELDS, FACET_SEPARATOR
 from search.scorer import QueryScorer
@@ -149,7 +150,7 @@ class _Generation:
     """
 
     def __init__(self, index: Index, index_dir: Path, searchers: int = 8) -> None:
-        first = index.searcher()
+        first = open_searcher(index)  # every file held: a merging commit may delete them
         reader = first.reader()
         self.number = reader.generation()
         self.data, self.derived_here = open_generation(index_dir, reader)
@@ -195,6 +196,11 @@ class _Generation:
                     self._index.storage, self._schema, list(self._segments), self.number
                 )
             except OSError:  # merged away meanwhile: wait for a searcher already open
+                return None
+            try:
+                hold_files(reader)
+            except OSError:
+                reader.close()
                 return None
             searcher = Searcher(reader, fromindex=self._index)
             self._opened.append(searcher)

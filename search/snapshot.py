@@ -29,7 +29,6 @@ from search.errors import FahrasError, IndexMissingError
 from search.store import (
     INDEX_NAME,
     META_FILE,
-    index_exists,
     open_index,
     read_meta,
     write_meta,
@@ -134,17 +133,16 @@ def restore_snapshot(
 
     Servers of `index_dir` keep answering from their open generation and switch to the restored
     one at their next search: the new segment files are put in place first, then one new TOC
-    (numbered above every generation the servers have seen) makes them current at once. The
-    files of the generation servers were answering from stay until the next restore: Whoosh
-    opens some of them on first use, so a server still on it must find them all. An indexer or
-    a publishing writer holding the index's writer lock is waited for up to `wait` seconds.
+    (numbered above every generation the servers have seen) makes them current at once, then
+    the files no longer named are deleted (a server holds the files of its generation open,
+    search/readers.py). An indexer or a publishing writer holding the index's writer lock is
+    waited for up to `wait` seconds.
     """
     source, index_dir = Path(source), Path(index_dir)
     open_index(source)
     _check_target(index_dir)
     with writer_lock(index_dir, wait=wait):  # no indexer may commit in between
         storage = FileStorage(str(index_dir))
-        served = _current_generation(index_dir).toc.segments if index_exists(index_dir) else []
         for _ in range(ATTEMPTS):
             try:
                 generation = _current_generation(source)
@@ -163,7 +161,7 @@ def restore_snapshot(
         write_meta(index_dir, **meta)
         TOC(generation.toc.schema, generation.toc.segments, number).write(storage, INDEX_NAME)
         _sync_dir(index_dir)
-        clean_files(storage, INDEX_NAME, number, [*generation.toc.segments, *served])
+        clean_files(storage, INDEX_NAME, number, generation.toc.segments)
     restored = _Generation(number, generation.toc, generation.segment_files)
     names = [*generation.segment_files, restored.toc_file]
     return _describe(index_dir, restored, names, linked, copied + 1)  # + the new TOC

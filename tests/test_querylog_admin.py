@@ -52,6 +52,7 @@ def basic(key: str, user: str = "editor") -> dict[str, str]:
 def search_a_little(client: FlaskClient) -> None:
     for query in ("الكتاب", "الكتاب", "الانتخابات", MISSING):
         assert client.get(f"/search?q={query}").status_code == 200
+    assert client.get(f"/search?q={MISSING}&category=ثقافة&from=2020").status_code == 200
 
 
 def test_admin_needs_a_write_key_and_the_browser_is_asked_for_it(
@@ -92,17 +93,19 @@ def test_admin_shows_the_searches_a_chart_and_the_index_health(
     assert top is not None and top.group().index("الكتاب") < top.group().index("الانتخابات")
     missing = re.search(r'id="missing-title".*?</table>', html, re.S)
     assert missing is not None and "قنطريسه" in missing.group()
+    assert "التصنيف: ثقافة · من: 2020" in missing.group()
     slow = re.search(r'id="slow-title".*?</table>', html, re.S)
     assert slow is not None and slow.group().index("بطيء جدا") < slow.group().index("الكتاب")
     assert len(re.findall(r'<rect class="bar-all"', html)) == 7
-    assert "٥ عمليات بحث في آخر ٧ أيام، منها ١ بلا نتائج" in html
+    assert "٦ عمليات بحث في آخر ٧ أيام، منها ٢ بلا نتائج" in html
 
     data = client.get("/api/admin?days=7", headers=bearer(keys["write"])).get_json()
     assert data["health"]["documents"] == 60
     assert data["health"]["tasks"]["queued"] == 1
     assert data["health"]["snapshot"]["generation"] == data["health"]["generation"]
-    assert data["queries"]["searches"] == 5
-    assert [row["query"] for row in data["queries"]["top"]][:2] == ["الكتاب", "الانتخابات"]
+    assert data["queries"]["searches"] == 6
+    top = [(row["query"], row["searches"]) for row in data["queries"]["top"]]
+    assert top == [("الكتاب", 2), ("قنطريسه", 2), ("الانتخابات", 1), ("بطيء جدا", 1)]
     assert data["queries"]["slowest"][0]["took_ms"] == 1234.0
     health = re.search(r'class="admin-health".*?</dl>', html, re.S)
     assert health is not None and "٦٠" in health.group() and "في الانتظار" in health.group()

@@ -9,6 +9,7 @@ over HTTPS: the key travels with every request.
 
 import base64
 import binascii
+import json
 from datetime import UTC, datetime
 
 from flask import Blueprint, Response, g, jsonify, make_response, render_template, request
@@ -24,6 +25,7 @@ from webapp.arabic import day as arabic_day
 from webapp.auth import BAD_KEY, READ_ONLY_KEY, key_store, require_key
 from webapp.errors import error_answer
 from webapp.extension import engine
+from webapp.messages import FACET_LABELS
 from webapp.params import ParamError
 
 bp = Blueprint("admin", __name__)
@@ -35,6 +37,7 @@ ROWS = 20  # queries listed per table
 CHART_WIDTH, CHART_HEIGHT = 600, 160
 SEARCHES = Noun("عملية بحث واحدة", "عمليتا بحث", "عمليات بحث", "عملية بحث", "عملية بحث")
 DAYS = Noun("يوم واحد", "يومان", "أيام", "يومًا", "يوم")
+DATE_LABELS = {"from": "من", "to": "إلى"}
 BASIC_CHALLENGE = 'Basic realm="fahras admin", charset="UTF-8"'
 NO_ADMIN_KEY = (
     "هذه الصفحة للمحررين: أدخل مفتاح كتابة من `fahras keys create --scope write` كلمةً للمرور.",
@@ -109,7 +112,20 @@ def wording(days: int, queries: dict | None, health: dict) -> dict[str, object]:
         "searches": counted(queries["searches"], SEARCHES) if queries else "",
         "commit_time": digits(committed[11:16]) if committed else "",
         "chart": day_chart(queries),
+        "filters_text": filters_text,
     }
+
+
+def filters_text(raw: str) -> str:
+    """A logged search's filters as the page says them: التصنيف: رياضة · من: 2020."""
+    if not raw:
+        return ""
+    labels = FACET_LABELS | DATE_LABELS
+    chosen = json.loads(raw)
+    return " · ".join(
+        f"{labels.get(name, name)}: {'، '.join(values) if isinstance(values, list) else values}"
+        for name, values in chosen.items()
+    )
 
 
 def requested_days() -> int:
