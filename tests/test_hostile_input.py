@@ -196,7 +196,8 @@ def test_many_prefixes_on_a_fragmented_index_stop_at_the_time_limit(
 ) -> None:
     """The limit is enforced inside a prefix's expansion, where the time goes: with a clock
     that runs out part-way, the prefix lookups stop and the search says so."""
-    reader = fragmented_engine._current().searcher.reader()
+    with fragmented_engine._reading() as (_, searcher):  # the searcher the next search borrows
+        reader = searcher.reader()
     lookups = []
     real_frequency = reader.doc_frequency
 
