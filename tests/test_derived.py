@@ -132,8 +132,11 @@ def test_segments_combine_and_dropped_segments_lose_their_data(tmp_path: Path) -
     source = write_jsonl(tmp_path / "a.jsonl", news(range(0, 6), "ملعب"))
     index_dir = tmp_path / "ix"
     build_index([source], index_dir)
+    (first,) = segment_ids(index_dir)
+    written = (index_dir / DERIVED_DIR / first / "data.bin").stat().st_mtime_ns
     write_jsonl(source, news(range(0, 6), "ملعب") + news(range(6, 12), "الملعب"))
-    build_index([source], index_dir)  # a second segment
+    build_index([source], index_dir)  # a second segment; the first one's data is kept
+    assert (index_dir / DERIVED_DIR / first / "data.bin").stat().st_mtime_ns == written
     engine = SearchEngine(index_dir)
     try:
         with engine._reading() as (generation, _):
