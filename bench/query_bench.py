@@ -45,8 +45,8 @@ def title_queries(corpus: Path, count: int, seed: int = 42) -> list[str]:
 
 
 def frequent_words(engine: SearchEngine, count: int) -> list[str]:
-    reader = engine._current().searcher.reader()
-    frequent = reader.most_frequent_terms("body", number=count * 4)
+    with engine._reading() as (_, searcher):
+        frequent = searcher.reader().most_frequent_terms("body", number=count * 4)
     words = [term.decode() if isinstance(term, bytes) else term for _, term in frequent]
     return [w for w in words if terms_of(w)[1] and not w.isdigit()][:count]
 

@@ -7,7 +7,7 @@ import os
 import sys
 from importlib import resources
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from search.analysis import explain
 from search.check import check_index, damage_message
@@ -15,11 +15,12 @@ from search.derived import write_derived
 from search.engine import MAX_PER_PAGE, SearchEngine, SearchRequest
 from search.errors import FahrasError, SourceError
 from search.highlight import Marked
-from search.indexer import IndexOptions, IndexReport, index_sources
-from search.loaders import LoadOptions
 from search.preflight import check_sources
-from search.progress import Progress
 from search.store import index_exists, open_index, read_meta, record_file_sizes, writer_lock
+
+if TYPE_CHECKING:  # the indexer and its loaders are imported by the commands that index only
+    from search.indexer import IndexReport
+    from search.progress import Progress
 
 
 def print_json(value: object) -> None:
@@ -27,6 +28,10 @@ def print_json(value: object) -> None:
 
 
 def index(args: argparse.Namespace) -> int:
+    from search.indexer import IndexOptions, index_sources
+    from search.loaders import LoadOptions
+    from search.progress import Progress
+
     load_options = LoadOptions(
         encoding=args.encoding,
         field_map=_field_map(args.field),
@@ -63,11 +68,11 @@ def index(args: argparse.Namespace) -> int:
     return 1 if _nothing_indexed(report) else 0
 
 
-def _nothing_indexed(report: IndexReport) -> bool:
+def _nothing_indexed(report: "IndexReport") -> bool:
     return report.added + report.updated + report.unchanged == 0 and report.deleted == 0
 
 
-def _problem(progress: Progress, message: str) -> None:
+def _problem(progress: "Progress", message: str) -> None:
     if progress.live and progress.shown_any:
         sys.stderr.write("\r\x1b[K")
     print(message, file=sys.stderr)
@@ -96,7 +101,7 @@ def _field_map(pairs: list[str]) -> dict[str, str]:
     return mapping
 
 
-def _print_report(report: IndexReport, index_dir: Path) -> None:
+def _print_report(report: "IndexReport", index_dir: Path) -> None:
     if report.interrupted:
         print("Interrupted: the index keeps everything committed before the interruption.")
     elif report.changed == 0:
@@ -311,6 +316,8 @@ def serve(args: argparse.Namespace) -> int:
 
 
 def demo(args: argparse.Namespace) -> int:
+    from search.indexer import IndexOptions, index_sources
+
     sample = resources.files("search").joinpath("sample/articles.jsonl")
     with resources.as_file(sample) as path:
         fresh = not index_exists(args.index)

@@ -15,6 +15,7 @@ segments are derived in memory, as before, and the next `fahras index` writes th
 
 import json
 import logging
+import mmap
 import os
 import shutil
 import threading
@@ -39,12 +40,13 @@ from search.tokenize import TOKEN_PATTERN
 log = logging.getLogger(__name__)
 
 DERIVED_DIR = "derived"
-FORMAT = 1  # bump when what is written changes
+FORMAT = 2  # bump when what is written changes
 NO_DATE = np.iinfo(np.int64).min
 KEY_END = "\x00"  # between a key and what it maps to in a sorted table ("stem\x00form")
 KNOWN_STEMS_FROM = 5_000  # documents: a segment this big (a merge) reuses the stems derived
 COMPLETION_CANDIDATES = 4  # per segment, this many times `limit` best keys are weighed exactly
 _META = "meta.json"
+_DATA = "data.bin"
 _BYTE_LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float32)
 
 
@@ -194,7 +196,11 @@ def segment_dir(index_dir: Path, segment_id: str) -> Path:
 
 
 def save(data: SegmentData, target: Path) -> None:
-    """Write `data` to the folder `target` atomically: a reader sees all of it or none."""
+    """Write `data` to the folder `target` atomically: a reader sees all of it or none.
+
+    Every array and table goes into one file (a reader maps it once: one file handle a
+    segment), at 64-byte aligned offsets that meta.json lists with dtypes and lengths.
+    """
     temporary = target.parent / f".{target.name}.{os.getpid()}.tmp"
     shutil.rmtree(temporary, ignore_errors=True)
     temporary.mkdir(parents=True)
@@ -210,15 +216,25 @@ def save(data: SegmentData, target: Path) -> None:
 
 
 def _write_files(data: SegmentData, folder: Path) -> None:
-    for name, array in data.arrays.items():
-        np.save(folder / f"{name}.npy", np.ascontiguousarray(array))
-    for name, table in data.tables.items():
-        table.save(folder / name)
+    layout: dict[str, tuple[int, str, int]] = {}
+    with open(folder / _DATA, "wb") as out:
+
+        def put(name: str, array: np.ndarray) -> None:
+            out.write(b"\0" * (-out.tell() % 64))
+            layout[name] = (out.tell(), array.dtype.str, int(array.size))
+            out.write(np.ascontiguousarray(array).tobytes())
+
+        for name, array in data.arrays.items():
+            put(name, array)
+        for name, table in data.tables.items():
+            put(f"{name}.blob", np.frombuffer(bytes(table.blob), dtype=np.uint8))
+            put(f"{name}.offsets", np.asarray(table.offsets, dtype=np.int64))
     meta = {
         "fingerprint": fingerprint(),
         "doc_count": data.doc_count,
         "arrays": sorted(data.arrays),
         "tables": sorted(data.tables),
+        "layout": layout,
     }
     (folder / _META).write_text(json.dumps(meta), encoding="utf-8")
 
@@ -232,12 +248,25 @@ def load(source: Path, doc_count: int) -> SegmentData | None:
     if meta.get("fingerprint") != fingerprint() or meta.get("doc_count") != doc_count:
         return None
     try:
+        with open(source / _DATA, "rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
+        layout = meta["layout"]
+
+        def get(name: str) -> np.ndarray:
+            offset, dtype, count = layout[name]
+            if offset + count * np.dtype(dtype).itemsize > size:
+                raise ValueError(f"{name} runs past the end of {source / _DATA}")
+            return np.frombuffer(mapped, dtype=dtype, count=count, offset=offset)
+
         data = SegmentData(doc_count)
         for name in meta["arrays"]:
-            data.arrays[name] = np.load(source / f"{name}.npy", mmap_mode="r")
+            data.arrays[name] = get(name)
         for name in meta["tables"]:
-            data.tables[name] = StringTable.load(source / name)
-    except (OSError, ValueError, KeyError) as exc:
+            offset, _, count = layout[f"{name}.blob"]
+            blob = memoryview(mapped)[offset : offset + count]
+            data.tables[name] = StringTable(blob, get(f"{name}.offsets"))
+    except (OSError, ValueError, KeyError, TypeError) as exc:
         log.warning("derived data in %s is unreadable (%s): deriving it again", source, exc)
         return None
     return data
@@ -258,7 +287,7 @@ def write_derived(index_dir: Path, index: Index) -> list[str]:
             if load(target, leaf.doc_count_all()) is not None:
                 continue
             if stems is None and leaf.doc_count_all() >= KNOWN_STEMS_FROM:
-                stems = _known_stems(root, [s for _, s in segments])
+                stems = _known_stems(root, segments)
             shutil.rmtree(target, ignore_errors=True)  # stale: another analysis or format
             save(derive(leaf, stems or stem_of), target)
             written.append(segment_id)
@@ -269,7 +298,10 @@ def write_derived(index_dir: Path, index: Index) -> list[str]:
     return written
 
 
-def _segments(reader: IndexReader) -> list[tuple[IndexReader, str]]:
+_Segments = list[tuple[IndexReader, str]]  # leaf readers and their segment ids
+
+
+def _segments(reader: IndexReader) -> _Segments:
     found = []
     for leaf, _ in reader.leaf_readers():
         segment = leaf.segment()
@@ -278,17 +310,16 @@ def _segments(reader: IndexReader) -> list[tuple[IndexReader, str]]:
     return found
 
 
-def _known_stems(root: Path, segment_ids: list[str]) -> Callable[[str], str | None]:
+def _known_stems(root: Path, segments: _Segments) -> Callable[[str], str | None]:
     """`stem_of`, answered from the stems already derived where it can: a merged segment's
     terms are mostly known, and reading a table is ten times faster than stemming."""
     known: dict[str, str] = {}
-    for segment_id in segment_ids:
-        for name in TEXT_FIELDS:
-            path = root / segment_id / f"stems_{name}"
-            if (root / segment_id / _META).exists():
-                for entry in StringTable.load(path).all():
-                    stemmed, _, term = entry.partition(KEY_END)
-                    known[term] = stemmed
+    for leaf, segment_id in segments:
+        data = load(root / segment_id, leaf.doc_count_all())
+        for name in TEXT_FIELDS if data is not None else ():
+            for entry in data.tables[f"stems_{name}"].all():
+                stemmed, _, term = entry.partition(KEY_END)
+                known[term] = stemmed
 
     def stem(term: str) -> str | None:
         found = known.get(term)

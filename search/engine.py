@@ -153,7 +153,11 @@ class _Generation:
         first = open_searcher(index)  # every file held: a merging commit may delete them
         reader = first.reader()
         self.number = reader.generation()
-        self.data, self.derived_here = open_generation(index_dir, reader)
+        try:
+            self.data, self.derived_here = open_generation(index_dir, reader)
+        except BaseException:
+            first.close()
+            raise
         if self.derived_here:
             log.info(
                 "%s: no derived data for %d segment(s), derived in memory; the next "

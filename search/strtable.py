@@ -6,9 +6,7 @@ entry is decoded only when it is looked at. Sorted tables answer prefix ranges b
 """
 
 import bisect
-import mmap
 from collections.abc import Iterable, Sequence
-from pathlib import Path
 
 import numpy as np
 
@@ -19,9 +17,9 @@ _AFTER_EVERYTHING = "\U0010ffff"
 class StringTable(Sequence[str]):
     """Strings by position; `prefix_range` needs them sorted (code point order = UTF-8 order)."""
 
-    def __init__(self, blob: bytes | mmap.mmap, offsets: np.ndarray) -> None:
-        self._blob = blob
-        self._offsets = offsets
+    def __init__(self, blob: bytes | memoryview, offsets: np.ndarray) -> None:
+        self.blob = blob  # every entry followed by SEPARATOR, in UTF-8
+        self.offsets = offsets  # where each entry starts, and the end: len(self) + 1 of them
 
     @classmethod
     def of(cls, strings: Iterable[str]) -> "StringTable":
@@ -30,40 +28,23 @@ class StringTable(Sequence[str]):
         np.cumsum([len(e) for e in encoded], out=offsets[1:])
         return cls(b"".join(encoded), offsets)
 
-    @classmethod
-    def load(cls, path: Path) -> "StringTable":
-        """Map `path`.txt and `path`.offsets.npy written by `save`."""
-        offsets = np.load(_beside(path, ".offsets.npy"), mmap_mode="r")
-        with open(_beside(path, ".txt"), "rb") as handle:
-            size = handle.seek(0, 2)
-            blob = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
-        return cls(blob, offsets)
-
-    def save(self, path: Path) -> None:
-        _beside(path, ".txt").write_bytes(bytes(self._blob))
-        np.save(_beside(path, ".offsets.npy"), np.asarray(self._offsets))
-
     def __len__(self) -> int:
-        return len(self._offsets) - 1
+        return len(self.offsets) - 1
 
     def __getitem__(self, index: int) -> str:  # type: ignore[override]
         if not -len(self) <= index < len(self):
             raise IndexError(index)
         index %= len(self)
-        start, end = int(self._offsets[index]), int(self._offsets[index + 1]) - 1
-        return self._blob[start:end].decode("utf-8")
+        start, end = int(self.offsets[index]), int(self.offsets[index + 1]) - 1
+        return str(self.blob[start:end], "utf-8")
 
     def all(self) -> list[str]:
         """Every entry at once (one decode): for entries without a newline of their own."""
         if not len(self):
             return []
-        return self._blob[: int(self._offsets[-1]) - 1].decode("utf-8").split(SEPARATOR)
+        return str(self.blob[: int(self.offsets[-1]) - 1], "utf-8").split(SEPARATOR)
 
     def prefix_range(self, prefix: str) -> tuple[int, int]:
         """Positions [start, end) of the entries starting with `prefix` (the table is sorted)."""
         start = bisect.bisect_left(self, prefix)
         return start, bisect.bisect_left(self, prefix + _AFTER_EVERYTHING, lo=start)
-
-
-def _beside(path: Path, suffix: str) -> Path:
-    return path.parent / (path.name + suffix)

@@ -125,7 +125,7 @@ def test_a_text_gzip_bomb_stops_at_the_decompression_limit(
     """
     limit = 64 * 2**20
     monkeypatch.setattr(
-        "search.commands.LoadOptions",
+        "search.loaders.LoadOptions",
         functools.partial(LoadOptions, max_decompressed_bytes=limit),
     )
     bomb = tmp_path / "bomb.jsonl.gz"

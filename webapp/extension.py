@@ -16,6 +16,7 @@ from flask import Flask, current_app, request
 
 from search.engine import SearchEngine
 from search.errors import IndexMissingError
+from search.stemmer import lexicon
 from webapp import analytics
 from webapp.inert import inert_result
 from webapp.params import SearchParams, parse_search_args
@@ -56,11 +57,13 @@ def init_app(app: Flask) -> None:
 
 
 def warm_up(app: Flask) -> None:
-    """Open the index and load its facet tables before the first request (post_worker_init)."""
+    """Open the index (its derived data is mapped) and load the stemmer's word counts before
+    the first request (post_worker_init), so that request does not wait for either."""
     try:
         app.extensions["fahras"].engine().doc_count()
     except IndexMissingError as exc:
         log.warning("%s", exc)
+    lexicon()
 
 
 def engine() -> SearchEngine:
