@@ -6,6 +6,7 @@ a fresh searcher (never `Searcher.refresh()`, which shows stale deletions in who
 """
 
 import contextlib
+import functools
 import math
 import threading
 import time
@@ -20,15 +21,20 @@ from whoosh.util.times import long_to_datetime
 
 from search.dates import DateParseError, parse_date_bound
 from search.errors import QueryError
-from search.facets import ALL_FACETS, NO_DATE, FacetCounts, FacetTable, combine, filter_masks
+from search.facets import NO_DATE, FacetCounts, FacetTable, combine, filter_masks
+from search.fields import BUILTIN, FieldRegistry, hit_facets
 from search.highlight import MatchTerms, highlight_all, snippet, terms_for
-from search.notices import Notice
+from search.notices import Notice, rebuild_needed
 from search.postings import Scans
 from search.query import clean_query, parse_query
-from search.schema import FACET_FIELDS, FACET_SEPARATOR
+from search.recency import recency_factors
+from search.rules import NO_RULES, AnalysisRules, applied
+from search.schema import FACET_SEPARATOR
 from search.scorer import QueryScorer
-from search.store import open_index
+from search.settings import installed, rebuild_reasons
+from search.store import open_index, read_meta
 from search.suggest import Vocabulary
+from search.synonyms import expand
 
 MAX_PER_PAGE = 100
 MAX_RESULTS_DEPTH = 1000  # pages beyond this many results are refused: nobody reads them
@@ -57,11 +63,13 @@ class Hit:
     snippet: str  # safe HTML
     score: float | None
     date: str | None
-    category: list[str]
-    source: list[str]
-    author: list[str]
-    tags: list[str]
+    facets: dict[str, list[str]]  # every facet of the index, [] where the document has none
     url: str | None
+
+    def as_dict(self) -> dict[str, object]:
+        """The JSON of a hit: the built-in facets also as keys of their own, as before."""
+        found = vars_of(self)
+        return found | {name: self.facets.get(name, []) for name in BUILTIN.facet_names}
 
 
 @dataclass(slots=True)
@@ -80,6 +88,7 @@ class SearchResult:
     notices: list[Notice]
     sort: str
     filters: dict[str, list[str]]
+    labels: dict[str, str] = field(default_factory=dict)  # Arabic name of each facet
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -95,9 +104,10 @@ class SearchResult:
             "partial": self.partial,
             "suggestion": self.suggestion,
             "notices": [notice.as_dict() for notice in self.notices],
-            "results": [vars_of(hit) for hit in self.hits],
+            "results": [hit.as_dict() for hit in self.hits],
             "facets": {
                 name: {
+                    "label": self.labels.get(name, name),
                     "values": [vars_of(v) for v in counts.values],
                     "truncated": counts.truncated,
                 }
@@ -126,10 +136,16 @@ class _Generation:
 
     def __init__(self, index: Index) -> None:
         self.searcher = index.searcher()
+        index_dir = Path(index.storage.folder)
+        self.settings = installed(index_dir)  # read with each generation: see search/settings.py
+        self.fields: FieldRegistry = self.settings.registry()
+        built = read_meta(index_dir).get("settings")
+        self.rules = AnalysisRules.from_dict(built.get("analysis", {})) if built else NO_RULES
+        self.rebuild = rebuild_reasons(built, self.settings)  # type: ignore[arg-type]
         # Whoosh readers are not safe across threads: whole-vocabulary scans get their own.
         self.scans = Scans(index.reader())
-        self.facets = FacetTable(self.searcher.reader())
-        self.scorer = QueryScorer(self.searcher, self.facets, self.scans)
+        self.facets = FacetTable(self.searcher.reader(), self.fields)
+        self.scorer = QueryScorer(self.searcher, self.facets, self.scans, self.fields)
         self.vocabulary = Vocabulary(self.searcher, self.scans)
 
     def close(self) -> None:
@@ -138,11 +154,22 @@ class _Generation:
 
     def warm_up(self) -> None:
         """Read the term lists (about a second on a large index) before a reader waits on them."""
-        with contextlib.suppress(Exception):  # closed meanwhile: a newer generation took over
+        with contextlib.suppress(Exception), applied(self.rules):  # closed meanwhile: a newer one
             for field in ("body", "title"):
                 self.scorer.postings.stem_forms(field)
             self.vocabulary.words()
             self.vocabulary.complete("ا")
+
+
+def _with_index_rules(method):  # type: ignore[no-untyped-def]
+    """Run an engine method under the analysis rules its index was built with (search/rules.py)."""
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        with self._lock, applied(self._current().rules):
+            return method(self, *args, **kwargs)
+
+    return wrapper
 
 
 class SearchEngine:
@@ -209,10 +236,19 @@ class SearchEngine:
         with self._lock:
             return self._current().searcher.reader().generation()
 
+    @property
+    def fields(self) -> FieldRegistry:
+        """The index's fields: built-in ones and those of its settings file."""
+        with self._lock:
+            return self._current().fields
+
+    @_with_index_rules
     def search(self, request: SearchRequest) -> SearchResult:
         started = time.perf_counter()
         page, per_page, sort = _check(request)
-        parsed = parse_query(request.q)
+        generation = self._current()
+        parsed = parse_query(request.q, generation.fields)
+        expanded = expand(parsed, generation.settings.synonyms)
         date_from = _bound(request.date_from, "from", end=False)
         date_to = _bound(request.date_to, "to", end=True)
         selections = {
@@ -220,13 +256,14 @@ class SearchEngine:
             for name, values in request.filters.items()
             if values
         }
-        unknown = set(selections) - set(ALL_FACETS)
+        unknown = set(selections) - set(generation.fields.filter_names)
         if unknown:
-            raise QueryError(f"unknown filter: {', '.join(sorted(unknown))}")
+            known = ", ".join(generation.fields.filter_names)
+            raise QueryError(f"unknown filter: {', '.join(sorted(unknown))} (filters: {known})")
         with self._lock:
             generation = self._current()
             searcher, table = generation.searcher, generation.facets
-            evaluation = generation.scorer.evaluate(parsed)
+            evaluation = generation.scorer.evaluate(expanded)
             base = evaluation.mask
             if date_from or date_to:
                 base &= table.date_mask(date_from, date_to)
@@ -239,16 +276,19 @@ class SearchEngine:
                     name,
                     combine(base, masks, skip=name),
                     selections.get(name, ()),
-                    request.facet_limit,
+                    generation.fields.get(name).limit or request.facet_limit,  # type: ignore
                 )
-                for name in ALL_FACETS
+                for name in generation.fields.filter_names
             }
             if not parsed.groups and sort == "relevance":
                 sort = "newest"  # nothing to rank by: show the latest first
+            half_life = generation.settings.half_life_days
+            if half_life and sort == "relevance":
+                evaluation.scores *= recency_factors(table.dates, NO_DATE, half_life)
             docnums, scores = _page(table, evaluation.scores, allowed, sort, page, per_page)
-            terms = terms_for(parsed)
+            terms = terms_for(expanded)
             hits = [
-                _hit(searcher.stored_fields(d), s, terms, request)
+                _hit(searcher.stored_fields(d), s, terms, request, generation.fields)
                 for d, s in zip(docnums, scores, strict=True)
             ]
             suggestion = None
@@ -266,30 +306,35 @@ class SearchEngine:
             facets=facets,
             suggestion=suggestion,
             partial=evaluation.partial,
-            notices=parsed.notices + evaluation.notices,
+            notices=parsed.notices + evaluation.notices + _rebuild_notices(generation),
             sort=sort,
             filters=selections,
+            labels=generation.fields.labels(),
         )
 
+    @_with_index_rules
     def suggest(self, prefix: str, limit: int = 8) -> list[str]:
         with self._lock:
             return self._current().vocabulary.complete(prefix, limit)
 
+    @_with_index_rules
     def document(self, doc_id: str, q: str = "") -> DocumentView | None:
         """One document, its body fully highlighted for the query `q` (if any)."""
         with self._lock:
-            searcher = self._current().searcher
+            generation = self._current()
+            searcher = generation.searcher
             docnum = searcher.document_number(id=doc_id)
             if docnum is None:
                 return None
             stored = searcher.stored_fields(docnum)
-        terms = terms_for(parse_query(q)) if q else MatchTerms()
+        query = parse_query(q, generation.fields)
+        terms = terms_for(expand(query, generation.settings.synonyms)) if q else MatchTerms()
         return DocumentView(
             id=stored["id"],
             title=highlight_all(stored.get("title") or "", terms),
             body=highlight_all(stored.get("body") or "", terms),
             date=_iso(stored.get("date")),
-            facets={name: _split(stored.get(name)) for name in FACET_FIELDS},
+            facets=hit_facets(stored, generation.fields, FACET_SEPARATOR),
             url=stored.get("url"),
             extra=stored.get("extra") or {},
         )
@@ -303,7 +348,7 @@ class SearchEngine:
             dated = table.dates[everything & (table.dates != NO_DATE)]
             facets = {
                 name: {v.value: v.count for v in table.count(name, everything, limit=10**9).values}
-                for name in ALL_FACETS
+                for name in generation.fields.filter_names
                 if name != "month"
             }
             return {
@@ -312,6 +357,7 @@ class SearchEngine:
                 "date_min": _iso(long_to_datetime(int(dated.min()))) if dated.size else None,
                 "date_max": _iso(long_to_datetime(int(dated.max()))) if dated.size else None,
                 "facets": facets,
+                "labels": generation.fields.labels(),
             }
 
 
@@ -366,7 +412,11 @@ def _page(
 
 
 def _hit(
-    stored: dict[str, object], score: float | None, terms: MatchTerms, request: SearchRequest
+    stored: dict[str, object],
+    score: float | None,
+    terms: MatchTerms,
+    request: SearchRequest,
+    fields: FieldRegistry,
 ) -> Hit:
     body = str(stored.get("body") or "")
     return Hit(
@@ -375,16 +425,13 @@ def _hit(
         snippet=snippet(body, terms, request.fragments, request.fragment_size),
         score=score,
         date=_iso(stored.get("date")),
-        category=_split(stored.get("category")),
-        source=_split(stored.get("source")),
-        author=_split(stored.get("author")),
-        tags=_split(stored.get("tags")),
+        facets=hit_facets(stored, fields, FACET_SEPARATOR),
         url=str(stored["url"]) if stored.get("url") else None,
     )
 
 
-def _split(value: object) -> list[str]:
-    return str(value).split(FACET_SEPARATOR) if value else []
+def _rebuild_notices(generation: _Generation) -> list[Notice]:
+    return [rebuild_needed(generation.rebuild)] if generation.rebuild else []
 
 
 def _iso(value: object) -> str | None:

@@ -16,11 +16,11 @@ import numpy as np
 from whoosh.reading import IndexReader
 from whoosh.util.times import datetime_to_long
 
+from search.fields import BUILTIN, FieldRegistry
 from search.normalize import normalize
-from search.schema import COLUMN_SUFFIX, FACET_FIELDS, FACET_SEPARATOR
+from search.schema import COLUMN_SUFFIX, FACET_SEPARATOR
 
-DATE_FACETS = ("year", "month")
-ALL_FACETS = (*FACET_FIELDS, *DATE_FACETS)
+ALL_FACETS = BUILTIN.filter_names  # the built-in ones; an index's own: its FieldRegistry
 NO_DATE = np.iinfo(np.int64).min
 _EPOCH = datetime_to_long(datetime(1970, 1, 1))  # Whoosh counts microseconds from year 1
 
@@ -77,13 +77,15 @@ class _Column:
 class FacetTable:
     """Everything needed to filter and count facets for one index generation."""
 
-    def __init__(self, reader: IndexReader) -> None:
+    def __init__(self, reader: IndexReader, registry: FieldRegistry = BUILTIN) -> None:
         self.size = reader.doc_count_all()
         self.live = np.zeros(self.size, dtype=bool)
         self.live[np.fromiter(reader.all_doc_ids(), dtype=np.int64)] = True
         self.columns: dict[str, _Column] = {}
-        for name in FACET_FIELDS:
-            raw = reader.column_reader(name + COLUMN_SUFFIX, translate=False)
+        for name in registry.facet_names:
+            # A facet added after the index was built has no column yet: it has no values.
+            column = name + COLUMN_SUFFIX
+            raw = reader.column_reader(column, translate=False) if _has(reader, column) else ()
             self.columns[name] = _Column.from_blobs(raw)
         self.dates = np.full(self.size, NO_DATE, dtype=np.int64)
         for leaf, offset in reader.leaf_readers():  # a segment with no dates has no date column
@@ -109,7 +111,7 @@ class FacetTable:
 
     def selection_mask(self, facet: str, selected: Iterable[str]) -> np.ndarray:
         """Documents having any of the `selected` values of `facet`."""
-        column = self.columns[facet]
+        column = self.columns.get(facet, _NO_VALUES)
         wanted = [column.ids[v] for v in selected if v in column.ids]
         mask = np.zeros(self.size, dtype=bool)
         mask[column.pair_doc[np.isin(column.pair_value, wanted)]] = True
@@ -127,7 +129,7 @@ class FacetTable:
         self, facet: str, mask: np.ndarray, selected: Iterable[str] = (), limit: int = 10
     ) -> FacetCounts:
         """Counts of `facet` values among documents in `mask`; selected values always shown."""
-        column = self.columns[facet]
+        column = self.columns.get(facet, _NO_VALUES)
         counts = np.bincount(column.pair_value[mask[column.pair_doc]], minlength=len(column.values))
         chosen = set(selected)
         order = sorted(
@@ -140,6 +142,14 @@ class FacetTable:
         ]
         missing = [FacetValue(v, 0, True) for v in chosen if v not in column.ids]
         return FacetCounts(facet, values + missing, truncated=len(order) > limit)
+
+
+_NO_VALUES = _Column([], np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
+
+
+def _has(reader: IndexReader, column: str) -> bool:
+    """Whether the index's schema has `column` (in any segment: a multi-reader asks each)."""
+    return column in reader.schema and reader.has_column(column)
 
 
 def filter_masks(table: FacetTable, selections: Mapping[str, list[str]]) -> dict[str, np.ndarray]:

@@ -14,7 +14,7 @@ import os
 import signal
 import sys
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -25,10 +25,13 @@ from whoosh.writing import CLEAR, IndexingError, IndexWriter
 
 from search.documents import Document, RecordError, build_document
 from search.errors import IndexWriteError
-from search.loaders import LoadOptions, LoadProblem, read_file
+from search.fields import BUILTIN, FieldRegistry
+from search.loaders import LoadOptions, LoadProblem, RawRecord, read_file
 from search.loaders.discover import find_files
 from search.loaders.formats import format_of
-from search.store import create_or_open, write_meta, writer_lock
+from search.schema import FACET_SEPARATOR
+from search.settings import Settings, SettingsError, installed, rebuild_reasons
+from search.store import create_or_open, open_index, read_meta, write_meta, writer_lock
 
 ProgressCallback = Callable[[int, int], None]
 
@@ -92,27 +95,70 @@ def index_sources(
 ) -> IndexReport:
     """Index `sources` into `index_dir`; see the module docstring for what is guaranteed."""
     load_options = load_options or LoadOptions()
+    found, problems = find_files(sources)  # raises SourceError for a missing path
+
+    def entries(index: Index) -> Iterator[RawRecord | LoadProblem]:
+        yield from problems
+        for item in found:
+            yield from read_file(item.path, load_options, item.root)
+
+    total = _estimate_records([item.path for item in found])
+    prune = _pruned_scope(sources, [item.path for item in found])
+    return _index(entries, index_dir, options, total, prune, on_progress, on_problem)
+
+
+def rebuild_from_index(
+    index_dir: Path,
+    options: IndexOptions | None = None,
+    on_progress: ProgressCallback | None = None,
+    on_problem: Callable[[str], None] | None = None,
+) -> IndexReport:
+    """Rebuild the index from its own stored documents, under its current settings.
+
+    For a settings change that needs a rebuild (a new facet, protected words): the documents
+    are read back from the index (extra keys included, so a new facet finds its values there)
+    and indexed again in one commit; readers see the old documents until it is done.
+    """
+    with open_index(index_dir).reader() as reader:  # fails clearly if there is no index
+        total = reader.doc_count()
+    options = replace(options or IndexOptions(), rebuild=True, procs=1, prune=False)
+
+    def entries(index: Index) -> Iterator[RawRecord]:
+        with index.reader() as reader:  # the generation before the rebuild, until its commit
+            for number, stored in enumerate(reader.all_stored_fields(), 1):
+                yield stored_record(stored, number)
+
+    return _index(entries, index_dir, options, total, None, on_progress, on_problem)
+
+
+def _index(
+    entries: Callable[[Index], Iterable[RawRecord | LoadProblem]],
+    index_dir: Path,
+    options: IndexOptions | None,
+    total: int,
+    prune: Callable[[str], bool] | None,
+    on_progress: ProgressCallback | None,
+    on_problem: Callable[[str], None] | None,
+) -> IndexReport:
     options = options or IndexOptions()
     report = IndexReport()
     started = time.monotonic()
-    found, problems = find_files(sources)  # raises SourceError for a missing path
     with writer_lock(index_dir, wait=options.wait), _sigterm_as_interrupt():
-        index = create_or_open(index_dir, rebuild=options.rebuild)
+        settings = installed(index_dir)
+        registry = settings.registry()
+        _refuse_stale_settings(index_dir, settings, options.rebuild)
+        index = create_or_open(index_dir, rebuild=options.rebuild, registry=registry)
         existing = {} if options.rebuild else _indexed_documents(index)
         if options.rebuild:  # one commit replacing everything: see store.create_or_open
             options = replace(options, commit_every=sys.maxsize, commit_seconds=math.inf)
-        run = _Run(index, options, existing, report, on_problem or (lambda _: None))
-        for problem in problems:
-            run.skip(str(problem))
-        total = _estimate_records([item.path for item in found])
+        run = _Run(index, options, existing, report, on_problem or (lambda _: None), registry)
         try:
-            for item in found:
-                for entry in read_file(item.path, load_options, item.root):
-                    run.take(entry)
-                    if on_progress:
-                        on_progress(run.seen, total)
-            if options.prune:
-                run.prune(_pruned_scope(sources, [item.path for item in found]))
+            for entry in entries(index):
+                run.take(entry)
+                if on_progress:
+                    on_progress(run.seen, total)
+            if options.prune and prune is not None:
+                run.prune(prune)
             run.commit()
         except KeyboardInterrupt:
             run.cancel()
@@ -124,7 +170,11 @@ def index_sources(
                 f"could not write the index in {index_dir}: {exc.strerror or exc}; "
                 "the index is as it was before this run"
             ) from exc
-        write_meta(index_dir, last_update=time.strftime("%Y-%m-%dT%H:%M:%S%z"))
+        write_meta(
+            index_dir,
+            last_update=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            settings=settings.index_record(),  # what the documents are built with
+        )
         report.documents = index.doc_count()
     report.index_bytes = sum(p.stat().st_size for p in index_dir.iterdir() if p.is_file())
     report.seconds = time.monotonic() - started
@@ -141,7 +191,9 @@ class _Run:
         existing: dict[str, _Indexed],
         report: IndexReport,
         on_problem: Callable[[str], None],
+        registry: FieldRegistry = BUILTIN,
     ) -> None:
+        self.registry = registry
         self.index = index
         self.options = options
         self.existing = existing
@@ -164,7 +216,7 @@ class _Run:
             return
         where = f"{entry.origin}:{entry.line}"
         try:
-            document = build_document(entry)
+            document = build_document(entry, self.registry)
         except RecordError as exc:
             self.skip(f"{where}: {exc}")
             return
@@ -234,6 +286,36 @@ class _Run:
         if self.writer is not None:
             self.writer.cancel()
             self.writer = None
+
+
+def _refuse_stale_settings(index_dir: Path, settings: Settings, rebuild: bool) -> None:
+    """An update under settings that change what is indexed would mix two kinds of documents."""
+    if rebuild or not read_meta(index_dir).get("last_update"):
+        return
+    reasons = rebuild_reasons(read_meta(index_dir).get("settings"), settings)  # type: ignore
+    if reasons:
+        raise SettingsError(rebuild_message(index_dir, reasons))
+
+
+def rebuild_message(index_dir: Path, reasons: list[str]) -> str:
+    return (
+        f"the settings of {index_dir} change what is indexed ({', '.join(reasons)}): the index "
+        f"must be rebuilt; run `fahras index --index {index_dir} --rebuild-from-index` (or index "
+        "your sources again with --rebuild)"
+    )
+
+
+def stored_record(stored: dict[str, object], number: int) -> RawRecord:
+    """A stored document as the raw record it came from: its fields, its extra keys, its file."""
+    fields = {key: value for key, value in stored.items() if key not in _DERIVED}
+    for key, value in list(fields.items()):
+        if isinstance(value, str) and FACET_SEPARATOR in value:
+            fields[key] = value.split(FACET_SEPARATOR)
+    extra = fields.pop("extra", None) or {}
+    return RawRecord({**extra, **fields}, str(stored.get("origin") or "index"), number)
+
+
+_DERIVED = frozenset({"content_hash", "origin"})
 
 
 def _indexed_documents(index: Index) -> dict[str, _Indexed]:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 @dataclass(frozen=True, slots=True)
 class Notice:
     code: str  # query_cut words_cut date_ignored prefix_capped phrase_timeout search_timeout
+    # rebuild_needed
     message: str
     detail: str = ""
 
@@ -42,3 +43,12 @@ def phrase_timeout() -> Notice:
 def search_timeout() -> Notice:
     message = "the search took too long: the last words of the query were not fully used"
     return Notice("search_timeout", message)
+
+
+def rebuild_needed(reasons: list[str]) -> Notice:
+    detail = ", ".join(reasons)
+    message = (
+        f"the index's settings changed since it was built ({detail}): searches use the old "
+        "rules until it is rebuilt with `fahras index --index DIR --rebuild-from-index`"
+    )
+    return Notice("rebuild_needed", message, detail)

@@ -6,7 +6,7 @@
     -رياضة               exclude documents with the word
     بيروت OR دمشق        either word (also أو)
     title:الانتخابات      field: title, category, source, author, tags (Arabic: عنوان تصنيف
-                         مصدر كاتب وسم)
+                         مصدر كاتب وسم) and the index's own fields (search/fields.py)
     انتخاب*              words starting with…, the most frequent MAX_PREFIX_TERMS of them
     date:2020  date:2019..2021  date:>2020-05 (from June)  date:<2021 (to 2020)  date:>=2020
 
@@ -21,28 +21,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from search.dates import DateParseError, parse_date_bound
+from search.fields import BUILTIN, FieldRegistry, Kind
 from search.normalize import normalize
 from search.notices import Notice, date_ignored, query_cut, words_cut
 
 MAX_QUERY_CHARS = 500
 MAX_CLAUSES = 24
-FIELD_ALIASES = {
-    "title": "title",
-    "عنوان": "title",
-    "العنوان": "title",
-    "category": "category",
-    "تصنيف": "category",
-    "قسم": "category",
-    "source": "source",
-    "مصدر": "source",
-    "author": "author",
-    "كاتب": "author",
-    "tags": "tags",
-    "tag": "tags",
-    "وسم": "tags",
-    "date": "date",
-    "تاريخ": "date",
-}
 OR_WORDS = frozenset({"OR", "أو", "او"})
 _INSTANT = timedelta(microseconds=1)
 
@@ -60,7 +44,8 @@ class Clause:
 
     kind: str  # "word" | "exact" | "phrase" | "prefix"
     text: str  # as typed (without quotes, = or *)
-    field: str | None = None  # "title" to search titles only
+    field: str | None = None  # a text field ("title") to search only it
+    boost: float = 1.0  # below 1 for alternatives the reader did not type (synonyms)
 
     def display(self) -> str:
         prefix = f"{self.field}:" if self.field else ""
@@ -112,8 +97,8 @@ def clean_query(text: str) -> tuple[str, list[Notice]]:
     return cleaned, notices
 
 
-def parse_query(text: str) -> ParsedQuery:
-    """Parse `text` (any string at all) into a ParsedQuery."""
+def parse_query(text: str, registry: FieldRegistry = BUILTIN) -> ParsedQuery:
+    """Parse `text` (any string at all) into a ParsedQuery; `field:` names from `registry`."""
     cleaned, notices = clean_query(text)
     if cleaned.count('"') % 2:
         cleaned = cleaned.replace('"', " ")  # unbalanced quote: read as plain words
@@ -126,7 +111,10 @@ def parse_query(text: str) -> ParsedQuery:
         if word in OR_WORDS and not raw_field and not negated:
             pending_or = bool(parsed.groups)
             continue
-        field_name = FIELD_ALIASES.get(raw_field.lower()) if raw_field else None
+        field_name = registry.resolve(raw_field) if raw_field else None
+        kind = registry.get(field_name).kind if field_name else None  # type: ignore[union-attr]
+        if field_name and kind not in (Kind.TEXT, Kind.FACET, Kind.DATE):
+            field_name = None  # `url:` or `year:` are no operators: read as text
         if raw_field and field_name is None:  # not a field: the colon was part of the text
             word = f"{raw_field}:{word or quoted or ''}"
             quoted = None
@@ -134,7 +122,7 @@ def parse_query(text: str) -> ParsedQuery:
         if field_name == "date":
             _apply_date(parsed, value)
             continue
-        if field_name in ("category", "source", "author", "tags"):
+        if kind is Kind.FACET:
             if value.strip():
                 parsed.filters.setdefault(field_name, []).append(value.strip())
             continue

@@ -20,6 +20,7 @@ from whoosh.index import Index
 
 from search.analysis import ANALYSIS_VERSION
 from search.errors import IndexLockedError, IndexMissingError
+from search.fields import BUILTIN, FieldRegistry
 from search.schema import build_schema
 
 META_FILE = "fahras.json"
@@ -56,7 +57,7 @@ def open_index(index_dir: Path) -> Index:
     return whoosh_index.open_dir(str(index_dir), indexname=INDEX_NAME)
 
 
-def create_or_open(index_dir: Path, *, rebuild: bool) -> Index:
+def create_or_open(index_dir: Path, *, rebuild: bool, registry: FieldRegistry = BUILTIN) -> Index:
     """Open the index for writing, creating it if needed.
 
     A `rebuild` of an index of the current analysis version keeps it: the indexer replaces
@@ -69,7 +70,8 @@ def create_or_open(index_dir: Path, *, rebuild: bool) -> Index:
         ANALYSIS_VERSION
     )
     if not current and (rebuild or not index_exists(index_dir)):
-        index = whoosh_index.create_in(str(index_dir), build_schema(), indexname=INDEX_NAME)
+        schema = build_schema(registry)
+        index = whoosh_index.create_in(str(index_dir), schema, indexname=INDEX_NAME)
         write_meta(
             index_dir,
             analysis_version=ANALYSIS_VERSION,
@@ -77,7 +79,20 @@ def create_or_open(index_dir: Path, *, rebuild: bool) -> Index:
         )
         return index
     _check_version(index_dir)
-    return whoosh_index.open_dir(str(index_dir), indexname=INDEX_NAME)
+    index = whoosh_index.open_dir(str(index_dir), indexname=INDEX_NAME)
+    _add_missing_fields(index, registry)
+    return index
+
+
+def _add_missing_fields(index: Index, registry: FieldRegistry) -> None:
+    """Add the fields of the index's settings that its schema lacks yet (one commit)."""
+    wanted = build_schema(registry)
+    missing = [name for name in wanted.names() if name not in index.schema]
+    if missing:
+        writer = index.writer()
+        for name in missing:
+            writer.add_field(name, wanted[name])
+        writer.commit()
 
 
 def _check_version(index_dir: Path) -> None:
