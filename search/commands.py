@@ -16,6 +16,7 @@ from search.errors import FahrasError, SourceError
 from search.indexer import IndexOptions, IndexReport, index_sources
 from search.loaders import LoadOptions
 from search.progress import Progress
+from search.settings_cli import prepare_index
 from search.store import index_exists, open_index, read_meta, writer_lock
 
 
@@ -28,6 +29,9 @@ _TAG = re.compile(r"<[^>]+>")
 
 
 def index(args: argparse.Namespace) -> int:
+    done = prepare_index(args, _print_report)  # --settings, --rebuild-from-index
+    if done is not None:
+        return done
     load_options = LoadOptions(
         encoding=args.encoding,
         field_map=_field_map(args.field),
@@ -134,7 +138,7 @@ def stats(args: argparse.Namespace) -> int:
         if counts:
             top = ", ".join(f"{value} ({count:,})" for value, count in list(counts.items())[:10])
             more = f" … {len(counts) - 10:,} more" if len(counts) > 10 else ""
-            print(f"{name}: {top}{more}")
+            print(f"{name} ({info['labels'][name]}): {top}{more}")  # type: ignore[index]
     return 0
 
 

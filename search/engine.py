@@ -22,7 +22,7 @@ from whoosh.util.times import long_to_datetime
 from search.dates import DateParseError, parse_date_bound
 from search.errors import QueryError
 from search.facets import NO_DATE, FacetCounts, FacetTable, combine, filter_masks
-from search.fields import BUILTIN, FieldRegistry, hit_facets
+from search.fields import BUILTIN, FieldRegistry, Kind, hit_facets
 from search.highlight import MatchTerms, highlight_all, snippet, terms_for
 from search.notices import Notice, rebuild_needed
 from search.postings import Scans
@@ -336,7 +336,7 @@ class SearchEngine:
             date=_iso(stored.get("date")),
             facets=hit_facets(stored, generation.fields, FACET_SEPARATOR),
             url=stored.get("url"),
-            extra=stored.get("extra") or {},
+            extra=_extra(stored, generation.fields),
         )
 
     def stats(self) -> dict[str, object]:
@@ -428,6 +428,12 @@ def _hit(
         facets=hit_facets(stored, fields, FACET_SEPARATOR),
         url=str(stored["url"]) if stored.get("url") else None,
     )
+
+
+def _extra(stored: dict[str, object], fields: FieldRegistry) -> dict[str, object]:
+    """The document's own text fields (a summary…) and its other stored keys."""
+    own = [f.name for f in fields.of_kind(Kind.TEXT) if not f.builtin and stored.get(f.name)]
+    return {name: stored[name] for name in own} | (stored.get("extra") or {})  # type: ignore
 
 
 def _rebuild_notices(generation: _Generation) -> list[Notice]:

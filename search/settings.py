@@ -30,7 +30,7 @@ SECTIONS = ("fields", "synonyms", "protected", "stopwords", "ranking", "facets")
 FIELD_KINDS = {"facet": Kind.FACET, "text": Kind.TEXT, "stored": Kind.STORED}
 FIELD_KEYS = ("kind", "label", "aliases", "inputs", "split", "shown", "weight")
 DEFAULT_SYNONYM_BOOST = 0.5  # a synonym's match counts half as much as the word typed
-# Names a field cannot take: the search parameters and the widget's options use them.
+# Names a facet cannot take: it becomes a URL parameter and a widget option, as these are.
 TAKEN_NAMES = frozenset(
     {"q", "sort", "page", "per_page", "from", "to", "format", "text", "placeholder", "theme"}
     | {"accent", "background", "color", "target", "facets", "id", "url", "date"}
@@ -196,8 +196,8 @@ class _Checker:
 
     def field(self, name: str, spec: object) -> Field:
         path = ("fields", name)
-        if BUILTIN.get(name) is not None or name in RESERVED or name in TAKEN_NAMES:
-            self.fail(path, f"{name!r} clashes with a built-in field or parameter; rename it")
+        if BUILTIN.get(name) is not None or name in RESERVED:
+            self.fail(path, f"{name!r} clashes with a built-in field; rename it")
         if not _NAME.fullmatch(name):
             self.fail(path, "a field name is lower-case latin letters, digits and _")
         if not isinstance(spec, dict):
@@ -208,6 +208,8 @@ class _Checker:
             self.fail(
                 (*path, "kind"), f"unknown kind {spec.get('kind')!r}; use facet, text or stored"
             )
+        if kind is Kind.FACET and name in TAKEN_NAMES:
+            self.fail(path, f"{name!r} is a search parameter or widget option: name the facet else")
         label = spec.get("label", name)
         if not isinstance(label, str) or not label.strip():
             self.fail((*path, "label"), "expected a non-empty string")

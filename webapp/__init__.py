@@ -14,7 +14,6 @@ from search.query import MAX_QUERY_CHARS
 from webapp import api, arabic, cors, embed, errors, extension, headers, limits, pages, ratelimit
 from webapp.htmx import htmx
 from webapp.inert import InertJSONProvider
-from webapp.messages import FACET_LABELS
 from webapp.settings import load_settings
 
 HTMX_VERSION = "2.0.11"  # webapp/static/vendor/htmx/
@@ -62,6 +61,5 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
         max_query_chars=MAX_QUERY_CHARS,
         htmx_version=HTMX_VERSION,
         htmx_config=HTMX_CONFIG,
-        facet_labels=FACET_LABELS,
     )
     return app

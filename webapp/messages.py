@@ -6,15 +6,6 @@ unknown one is shown as the engine wrote it rather than hidden.
 
 from webapp.arabic import digits, month_name, number
 
-FACET_LABELS = {
-    "category": "التصنيف",
-    "source": "المصدر",
-    "author": "الكاتب",
-    "tags": "الوسوم",
-    "year": "السنة",
-    "month": "الشهر",
-}
-FACETS_SHOWN = ("category", "source", "author", "year", "tags")  # month: reachable by URL only
 SORT_LABELS = {"relevance": "الأكثر صلة", "newest": "الأحدث أولًا", "oldest": "الأقدم أولًا"}
 
 HTTP_TITLES = {
@@ -50,6 +41,10 @@ _NOTICES = {
     ),
     "phrase_timeout": lambda d: "استغرق البحث عن العبارة وقتًا طويلًا: قد تنقص بعض النتائج.",
     "search_timeout": lambda d: "استغرق البحث وقتًا طويلًا: لم نستعمل آخر كلمات الاستعلام.",
+    "rebuild_needed": lambda d: (
+        f"تغيّرت إعدادات الفهرس منذ بنائه ({d}): يلزم إعادة بنائه بالأمر "
+        "fahras index --rebuild-from-index، وحتى ذلك يعمل البحث بالإعدادات القديمة."
+    ),
 }
 
 

@@ -16,7 +16,7 @@ bp = Blueprint("pages", __name__)
 def home() -> str:
     """The search page before a search: a welcome, and the facets of the whole archive."""
     params = SearchParams()
-    context = search_context(params, run_search(params), home=True)
+    context = search_context(params, run_search(params), home=True, fields=engine().fields)
     context["status"] = ""  # nothing searched yet: nothing to announce
     articles = arabic.counted(engine().doc_count(), arabic.ARTICLES)
     return render_template("search.html", articles=articles, **context)
@@ -25,7 +25,7 @@ def home() -> str:
 @bp.get("/search")
 def search() -> str:
     params = request_params()
-    context = search_context(params, run_search(params))
+    context = search_context(params, run_search(params), fields=engine().fields)
     return render_template("fragment.html" if wants_fragment() else "search.html", **context)
 
 
@@ -42,7 +42,12 @@ def document(doc_id: str) -> str:
     view.body = without_bidi_controls(view.body)
     back = url_for("pages.search", **params.args()) if request.args else None
     return render_template(
-        "document.html", doc=view, params=params, back_url=back, original_url=web_link(view.url)
+        "document.html",
+        doc=view,
+        params=params,
+        back_url=back,
+        original_url=web_link(view.url),
+        facet_labels=engine().fields.labels(),
     )
 
 
