@@ -297,11 +297,12 @@ def _refuse_stale_settings(index_dir: Path, settings: Settings, rebuild: bool) -
         raise SettingsError(rebuild_message(index_dir, reasons))
 
 
-def rebuild_message(index_dir: Path, reasons: list[str]) -> str:
+def rebuild_message(index_dir: Path, reasons: list[str], settings: Path | None = None) -> str:
+    given = f" --settings {settings}" if settings else ""
     return (
         f"the settings of {index_dir} change what is indexed ({', '.join(reasons)}): the index "
-        f"must be rebuilt; run `fahras index --index {index_dir} --rebuild-from-index` (or index "
-        "your sources again with --rebuild)"
+        f"must be rebuilt; run `fahras index --index {index_dir}{given} --rebuild-from-index` "
+        "(or index your sources again with --rebuild)"
     )
 
 

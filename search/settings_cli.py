@@ -57,7 +57,7 @@ def _install(args: argparse.Namespace) -> None:
     reasons = _reasons(args.index, settings)
     rebuilding = args.rebuild_from_index or (args.rebuild and args.sources)
     if reasons and not rebuilding:
-        raise FahrasError(rebuild_message(args.index, reasons))
+        raise FahrasError(rebuild_message(args.index, reasons, args.settings))
     Path(args.index).mkdir(parents=True, exist_ok=True)
     with writer_lock(args.index, wait=args.wait):
         install(args.index, args.settings)
