@@ -140,7 +140,8 @@ class _Generation:
         self.settings = installed(index_dir)  # read with each generation: see search/settings.py
         self.fields: FieldRegistry = self.settings.registry()
         built = read_meta(index_dir).get("settings")
-        self.rules = AnalysisRules.from_dict(built.get("analysis", {})) if built else NO_RULES
+        rules = AnalysisRules.from_dict(built.get("analysis", {})) if built else NO_RULES
+        self.rules = rules or NO_RULES  # no rules of its own: the shared caches serve it
         self.rebuild = rebuild_reasons(built, self.settings)  # type: ignore[arg-type]
         # Whoosh readers are not safe across threads: whole-vocabulary scans get their own.
         self.scans = Scans(index.reader())

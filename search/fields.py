@@ -63,9 +63,6 @@ class FieldRegistry:
             alias.lower(): f.name for f in self.fields for alias in (f.name, *f.aliases)
         }
 
-    def __contains__(self, name: object) -> bool:
-        return name in self._by_name
-
     def get(self, name: str) -> Field | None:
         return self._by_name.get(name)
 

@@ -119,7 +119,7 @@ def parse_query(text: str, registry: FieldRegistry = BUILTIN) -> ParsedQuery:
             word = f"{raw_field}:{word or quoted or ''}"
             quoted = None
         value = quoted if quoted is not None else word
-        if field_name == "date":
+        if kind is Kind.DATE:
             _apply_date(parsed, value)
             continue
         if kind is Kind.FACET:

@@ -17,11 +17,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import write_jsonl
+from conftest import build_index, write_jsonl
 from flask.testing import FlaskClient
 from playwright.sync_api import Browser
 from werkzeug.serving import make_server
 
+from search.analysis import terms_of
 from search.cli import main
 from search.dates import parse_date
 from search.engine import SearchEngine, SearchRequest
@@ -31,6 +32,7 @@ from search.rules import AnalysisRules, applied
 from search.settings import SettingsError, parse_settings
 from search.tokenize import iter_tokens
 from webapp import create_app
+from webapp.arabic import RESULTS, counted
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 COUNTRIES = ("لبنان", "سوريا", "مصر", "العراق", "السعودية", "الأردن")
@@ -134,6 +136,18 @@ def test_bad_settings_name_the_line_and_the_setting(
         parse_settings(text, "news.toml")
 
 
+def test_the_readme_example_is_valid_and_complete() -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    example = re.search(r"```toml\n(.*?)```", readme, re.DOTALL)
+    assert example is not None
+    settings = parse_settings(example[1], "README.md")
+    registry = settings.registry()
+    assert registry.get("country").label == "بلد"  # type: ignore[union-attr]
+    assert registry.resolve("ملخص") == "summary"
+    assert settings.synonyms.groups and settings.synonyms.expand and settings.rules.protected
+    assert settings.rules.stems and settings.rules.stop_added and settings.half_life_days
+
+
 def test_settings_check_and_show(news: dict, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["settings", "check", "--index", str(news["index"])]) == 0
     assert "valid" in capsys.readouterr().out
@@ -221,6 +235,7 @@ def test_a_protected_name_is_not_stemmed(news: dict, engine: SearchEngine) -> No
     assert not name_docs & {hit.id for hit in stem.hits} - _with_word(news, "سليم")
     name = engine.search(SearchRequest(q="سليمان", per_page=100))
     assert name_docs <= {hit.id for hit in name.hits}
+    assert terms_of("سليمان")[1] == "سليم"  # another index in this process keeps the default
 
 
 def _with_word(news: dict, stem: str) -> set[str]:
@@ -366,6 +381,10 @@ def test_pages_api_and_widget_follow_the_settings(news: dict, news_client: Flask
     assert query["total"] == lebanon
     frame = news_client.get("/embed", query_string={"country": LEBANON, "q": "الحكومة"})
     assert frame.status_code == 200
+    within = news_client.get("/api/search", query_string={"country": LEBANON, "q": "الحكومة"})
+    everywhere = news_client.get("/api/search", query_string={"q": "الحكومة"})
+    assert 0 < within.get_json()["total"] < everywhere.get_json()["total"]
+    assert counted(within.get_json()["total"], RESULTS) in frame.get_data(as_text=True)
     assert news_client.get("/embed", query_string={"nation": "x"}).status_code == 400
     assert news_client.get("/search", query_string={"nation": "x"}).status_code == 400
     hit = data["results"][0]
@@ -393,3 +412,22 @@ def test_facet_panel_in_a_browser(news: dict, browser: Browser) -> None:
         thread.join()
         httpd.server_close()
         app.extensions["fahras"].close()
+
+
+def test_a_broken_settings_file_is_an_error_that_names_it(tmp_path: Path) -> None:
+    source = write_jsonl(tmp_path / "news.jsonl", [{"id": "1", "title": "عنوان", "body": "نص"}])
+    index_dir = tmp_path / "index"
+    build_index([source], index_dir)
+    (index_dir / "settings.toml").write_text("[fields.country]\nkind = 'facets'\n")
+    app = create_app({"FAHRAS_INDEX": str(index_dir), "TESTING": True})
+    try:
+        answer = app.test_client().get("/api/search", query_string={"q": "نص"})
+        assert answer.status_code == 503 and answer.get_json()["error"]["status"] == 503
+    finally:
+        app.extensions["fahras"].close()
+    command = fahras("search", "نص", "--index", str(index_dir))
+    assert command.returncode == 1
+    assert command.stderr == (
+        f"fahras: error: {index_dir}/settings.toml:2: fields.country.kind: unknown kind "
+        "'facets'; use facet, text or stored\n"
+    )
