@@ -27,9 +27,11 @@ from search.cli import main
 from search.dates import parse_date
 from search.engine import SearchEngine, SearchRequest
 from search.normalize import normalize
+from search.query import Clause, parse_query
 from search.recency import MICROSECONDS_A_DAY
 from search.rules import AnalysisRules, applied
 from search.settings import SettingsError, parse_settings
+from search.synonyms import expand
 from search.tokenize import iter_tokens
 from webapp import create_app
 from webapp.arabic import RESULTS, counted
@@ -431,3 +433,83 @@ def test_a_broken_settings_file_is_an_error_that_names_it(tmp_path: Path) -> Non
         f"fahras: error: {index_dir}/settings.toml:2: fields.country.kind: unknown kind "
         "'facets'; use facet, text or stored\n"
     )
+
+
+RULES_SETTINGS = """\
+[fields.country]
+kind = "facet"
+label = "بلد"
+inputs = ["countries"]
+
+[fields.summary]
+kind = "text"
+weight = 1
+
+[synonyms.expand]
+"الخليج" = ["السعودية"]
+
+[protected.stems]
+"أمريكي" = "أمريكا"
+
+[stopwords]
+add = ["تعلن"]
+"""
+RULES_RECORDS = [
+    {"id": "adjective", "title": "بيان", "body": "الحكومة الأمريكية تعلن خطة"},
+    {"id": "noun", "title": "بيان", "body": "أمريكا تعلن خطة"},
+    {"id": "noun-alone", "title": "خبر", "body": "زيارة إلى أمريكا", "countries": ["لبنان"]},
+    {"id": "saudi", "title": "خبر", "body": "وفد من السعودية", "summary": "زيارة رسمية"},
+    {"id": "gulf", "title": "خبر", "body": "أمن الخليج", "summary": "زيارة رسمية ثانية"},
+]
+
+
+def ids(engine: SearchEngine, q: str) -> set[str]:
+    return {hit.id for hit in engine.search(SearchRequest(q=q)).hits}
+
+
+def test_stem_overrides_stop_words_one_way_synonyms_inputs_and_weights(tmp_path: Path) -> None:
+    source = write_jsonl(tmp_path / "news.jsonl", RULES_RECORDS)
+    plain_dir, ruled_dir = tmp_path / "plain", tmp_path / "ruled"
+    build_index([source], plain_dir)
+    settings = tmp_path / "rules.toml"
+    settings.write_text(RULES_SETTINGS, encoding="utf-8")
+    assert main(["index", str(source), "--index", str(ruled_dir), "--settings", str(settings)]) == 0
+    plain, ruled = SearchEngine(plain_dir), SearchEngine(ruled_dir)
+    try:
+        # الأمريكية stems to أمريكي, which the override makes أمريكا
+        assert ids(plain, "أمريكا") == {"noun", "noun-alone"}
+        assert ids(ruled, "أمريكا") == {"adjective", "noun", "noun-alone"}
+        # تعلن is a stop word here: it no longer has to be in the documents
+        assert ids(plain, "تعلن أمريكا") == {"noun"}
+        assert ids(ruled, "تعلن أمريكا") == {"adjective", "noun", "noun-alone"}
+        # one way: الخليج also finds السعودية, not the other way round
+        assert ids(ruled, "الخليج") == {"gulf", "saudi"}
+        assert ids(ruled, "السعودية") == {"saudi"}
+        # `countries` adds to the country facet
+        assert ids(ruled, "country:لبنان") == {"noun-alone"}
+        before = {h.id: h.score for h in ruled.search(SearchRequest(q="summary:زيارة")).hits}
+        settings.write_text(RULES_SETTINGS.replace("weight = 1", "weight = 2"), encoding="utf-8")
+        assert main(["index", "--index", str(ruled_dir), "--settings", str(settings)]) == 0
+        after = {h.id: h.score for h in ruled.search(SearchRequest(q="summary:زيارة")).hits}
+        assert set(before) == set(after) == {"saudi", "gulf"}
+        assert all(after[i] == pytest.approx(2 * before[i], rel=1e-4) for i in before)
+    finally:
+        plain.close()
+        ruled.close()
+
+
+def test_typed_words_that_spell_a_synonym_phrase_become_that_phrase() -> None:
+    synonyms = parse_settings(SETTINGS).synonyms
+    expanded = expand(parse_query("عقوبات الولايات المتحدة"), synonyms)
+    assert expanded.groups == [
+        [Clause("word", "عقوبات")],
+        [
+            Clause("phrase", "الولايات المتحدة"),
+            Clause("word", "أمريكا", boost=0.5),
+            Clause("word", "أميركا", boost=0.5),
+        ],
+    ]
+    widened = expand(parse_query("وأمريكا"), synonyms)  # analyzed: the clitic does not matter
+    assert [c.text for c in widened.groups[0]] == ["وأمريكا", "أميركا", "الولايات المتحدة"]
+    exact = parse_query("=أمريكا")  # an exact form asks for this form only
+    assert expand(exact, synonyms).groups == exact.groups
