@@ -37,7 +37,7 @@ class Field:
 
 
 BUILTIN_FIELDS = (
-    Field("id", Kind.STORED),
+    Field("id", Kind.STORED, "المعرّف"),
     Field("title", Kind.TEXT, "العنوان", ("عنوان", "العنوان")),
     Field("body", Kind.TEXT, "النص", ("نص", "النص")),
     Field("date", Kind.DATE, "التاريخ", ("تاريخ",)),

@@ -83,9 +83,11 @@ def settings_command(args: argparse.Namespace) -> int:
     reasons = _reasons(args.index, settings)
     if args.action == "check":
         state = "the index must be rebuilt: " + ", ".join(reasons) if reasons else "up to date"
-        print(f"{path}: valid; index {args.index}: {state}")
+        checked = path if path.exists() else "no settings file (the defaults)"
+        print(f"{checked}: valid; index {args.index}: {state}")
         return 0
-    description = describe(settings) | {"file": str(path), "rebuild_needed": reasons}
+    file = str(path) if path.exists() else None  # None: no settings file, the defaults
+    description = describe(settings) | {"file": file, "rebuild_needed": reasons}
     if args.json:
         print(json.dumps(description, ensure_ascii=False, indent=2))
     else:
@@ -124,7 +126,7 @@ def describe(settings: Settings) -> dict[str, object]:
 
 
 def _print_description(description: dict) -> None:
-    print(f"settings: {description['file']}")
+    print(f"settings: {description['file'] or 'none (the defaults)'}")
     print("fields:")
     for f in description["fields"]:
         names = ", ".join([f["name"], *f["aliases"]])
