@@ -137,7 +137,11 @@ class _Generation:
     def __init__(self, index: Index) -> None:
         self.searcher = index.searcher()
         index_dir = Path(index.storage.folder)
-        self.settings = installed(index_dir)  # read with each generation: see search/settings.py
+        try:  # read after the searcher: settings installed with a commit are never missed
+            self.settings = installed(index_dir)  # see search/settings.py
+        except Exception:
+            self.searcher.close()
+            raise
         self.fields: FieldRegistry = self.settings.registry()
         built = read_meta(index_dir).get("settings")
         rules = AnalysisRules.from_dict(built.get("analysis", {})) if built else NO_RULES
