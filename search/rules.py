@@ -19,6 +19,7 @@ from search.normalize import normalize
 from search.stemmer import ARTICLE_PREFIXES, CONJUNCTIONS, PREPOSITIONS, stem
 from search.stopwords import STOPWORDS
 
+CACHE_LIMIT = 1_000_000
 # Clitics a protected word may carry and still be itself: وسليمان, بسليمان, والسليمان.
 _CLITICS = tuple(
     sorted(
@@ -38,6 +39,8 @@ class AnalysisRules:
     stems: Mapping[str, str] = field(default_factory=dict)  # word or stem -> the stem to use
     stop_added: frozenset[str] = frozenset()
     stop_removed: frozenset[str] = frozenset()
+    # Stems found so far: highlighting asks for every word of every snippet.
+    _stems: dict[str, str | None] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def from_words(
@@ -84,6 +87,14 @@ class AnalysisRules:
 
     def stem_of(self, word: str) -> str | None:
         """The stem of a normalized word under these rules; None for a stop word."""
+        if word in self._stems:
+            return self._stems[word]
+        if len(self._stems) >= CACHE_LIMIT:
+            self._stems.clear()
+        found = self._stems[word] = self._stem_of(word)
+        return found
+
+    def _stem_of(self, word: str) -> str | None:
         if self.is_stop(word):
             return None
         chosen = self.stems.get(word) or self._protected(word)
