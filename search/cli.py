@@ -128,6 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("analyze", help="show how text is tokenized, normalized and stemmed")
     p.add_argument("text", help="the text, or - to read one item a line from stdin")
+    p.add_argument("--index", type=Path, help="with this index's protected words and stems")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=commands.analyze)
 

@@ -144,8 +144,9 @@ def stats(args: argparse.Namespace) -> int:
 
 def analyze(args: argparse.Namespace) -> int:
     texts = sys.stdin.read().splitlines() if args.text == "-" else [args.text]
+    analyze_text = SearchEngine(args.index).explain if args.index else explain
     for text in texts:
-        reports = [r.as_dict() for r in explain(text)]
+        reports = [r.as_dict() for r in analyze_text(text)]
         if args.json:
             print_json(reports)
             continue

@@ -19,6 +19,7 @@ import numpy as np
 from whoosh.index import Index
 from whoosh.util.times import long_to_datetime
 
+from search.analysis import TokenReport, explain
 from search.dates import DateParseError, parse_date_bound
 from search.errors import QueryError
 from search.facets import NO_DATE, FacetCounts, FacetTable, combine, filter_masks
@@ -316,6 +317,11 @@ class SearchEngine:
             filters=selections,
             labels=generation.fields.labels(),
         )
+
+    @_with_index_rules
+    def explain(self, text: str) -> list[TokenReport]:
+        """`analysis.explain` under the index's own rules (protected words, stems, stop words)."""
+        return explain(text)
 
     @_with_index_rules
     def suggest(self, prefix: str, limit: int = 8) -> list[str]:

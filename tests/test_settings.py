@@ -513,3 +513,11 @@ def test_typed_words_that_spell_a_synonym_phrase_become_that_phrase() -> None:
     assert [c.text for c in widened.groups[0]] == ["وأمريكا", "أميركا", "الولايات المتحدة"]
     exact = parse_query("=أمريكا")  # an exact form asks for this form only
     assert expand(exact, synonyms).groups == exact.groups
+
+
+def test_analysis_shows_the_index_rules(news: dict, news_client: FlaskClient) -> None:
+    tokens = news_client.get("/api/analyze", query_string={"text": "وسليمان"}).get_json()
+    assert tokens["tokens"][0]["stem"] == "سليمان"
+    command = fahras("analyze", "وسليمان", "--index", str(news["index"]), "--json")
+    assert json.loads(command.stdout)[0]["stem"] == "سليمان"
+    assert json.loads(fahras("analyze", "وسليمان", "--json").stdout)[0]["stem"] == "سليم"
