@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from whoosh.analysis import Analyzer, Filter, Token
 
 from search.normalize import normalize
+from search.rules import ACTIVE, NO_RULES
 from search.stemmer import stem
 from search.stopwords import STOPWORDS
 from search.tokenize import TOKEN_PATTERN, iter_tokens
@@ -108,6 +109,9 @@ _EXACT_TERMS: dict[str, str] = {}
 
 def stem_of(normalized: str) -> str | None:
     """The stemmed-view term of an exact-view term, or None for a stop word."""
+    rules = ACTIVE.get()
+    if rules is not NO_RULES:  # the index's own rules (search/rules.py)
+        return rules.stem_of(normalized)
     if normalized in STOPWORDS:
         return None
     stemmed = stem(normalized)
@@ -181,6 +185,8 @@ def terms_of(surface: str) -> tuple[str, str | None]:
     normalized = _EXACT_TERMS.get(surface)
     if normalized is None:
         normalized = _analyze(surface, False, _EXACT_TERMS)
+    if ACTIVE.get() is not NO_RULES:  # the index's own rules: not cached across indexes
+        return normalized, stem_of(normalized) if normalized else None
     stemmed = _STEMMED_TERMS.get(surface)
     if stemmed is None:
         stemmed = _analyze(surface, True, _STEMMED_TERMS)

@@ -15,6 +15,7 @@ from pathlib import Path
 from search.check import damage_explained
 from search.datafiles import check_data_files
 from search.errors import FahrasError
+from search.settings_cli import settings_command
 
 DEFAULT_INDEX = os.environ.get("FAHRAS_INDEX", "index")
 
@@ -69,7 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("index", help="index files and folders of Arabic documents")
     p.add_argument(
         "sources",
-        nargs="+",
+        nargs="*",
         metavar="SOURCE",
         help=".jsonl .json .csv .tsv .txt (or .gz), or folders",
     )
@@ -110,7 +111,24 @@ def build_parser() -> argparse.ArgumentParser:
         help="commit after N changed documents (default 100000)",
     )
     p.add_argument("--json", action="store_true", help="print the final report as JSON")
+    p.add_argument(
+        "--settings", type=Path, metavar="FILE", help="install this settings file (TOML) first"
+    )
+    p.add_argument(
+        "--rebuild-from-index",
+        action="store_true",
+        help="rebuild from the index's own stored documents (after a settings change)",
+    )
     p.set_defaults(handler=commands.index)
+
+    p = sub.add_parser("settings", help="show or check an index's settings file")
+    p.add_argument(
+        "action", choices=("show", "check"), help="show: print it; check: validate it"
+    )
+    p.add_argument("file", nargs="?", help="a settings file (default: the index's own)")
+    index_option(p)
+    p.add_argument("--json", action="store_true", help="print the settings as JSON")
+    p.set_defaults(handler=settings_command)
 
     p = sub.add_parser("delete", help="remove documents by id")
     p.add_argument("ids", nargs="+", metavar="ID", help="document ids (fahras search shows them)")
@@ -132,6 +150,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("analyze", help="show how text is tokenized, normalized and stemmed")
     p.add_argument("text", help="the text, or - to read one item a line from stdin")
+    p.add_argument("--index", type=Path, help="with this index's protected words and stems")
     p.add_argument("--json", action="store_true", help="print the tokens as JSON")
     p.set_defaults(handler=commands.analyze)
 
@@ -147,7 +166,8 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="FACET=VALUE",
-        help="facet filter (category, source, author, tags, year, month); repeat to combine",
+        help="facet filter (category, source, author, tags, year, month, and the index's own "
+        "facets); repeat to combine",
     )
     p.add_argument(
         "--from", dest="date_from", metavar="DATE", help="earliest date (2020, 2020-04, 2020-04-16)"

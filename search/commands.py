@@ -1,5 +1,7 @@
 """What each `fahras` subcommand does; argument parsing lives in search/cli.py."""
 
+from __future__ import annotations  # IndexReport and Progress are imported lazily
+
 import argparse
 import contextlib
 import json
@@ -31,13 +33,18 @@ def index(args: argparse.Namespace) -> int:
     from search.indexer import IndexOptions, index_sources
     from search.loaders import LoadOptions
     from search.progress import Progress
+    from search.settings import installed
+    from search.settings_cli import prepare_index
 
+    done = prepare_index(args, _print_report)  # --settings, --rebuild-from-index
+    if done is not None:
+        return done
     load_options = LoadOptions(
         encoding=args.encoding,
         field_map=_field_map(args.field),
         category_from_dir=args.category_from_dir,
     )
-    check_sources(args.sources, load_options)
+    check_sources(args.sources, load_options, installed(args.index).registry())
     options = IndexOptions(
         procs=max(1, args.procs),
         rebuild=args.rebuild,
@@ -68,11 +75,11 @@ def index(args: argparse.Namespace) -> int:
     return 1 if _nothing_indexed(report) else 0
 
 
-def _nothing_indexed(report: "IndexReport") -> bool:
+def _nothing_indexed(report: IndexReport) -> bool:
     return report.added + report.updated + report.unchanged == 0 and report.deleted == 0
 
 
-def _problem(progress: "Progress", message: str) -> None:
+def _problem(progress: Progress, message: str) -> None:
     if progress.live and progress.shown_any:
         sys.stderr.write("\r\x1b[K")
     print(message, file=sys.stderr)
@@ -101,7 +108,7 @@ def _field_map(pairs: list[str]) -> dict[str, str]:
     return mapping
 
 
-def _print_report(report: "IndexReport", index_dir: Path) -> None:
+def _print_report(report: IndexReport, index_dir: Path) -> None:
     if report.interrupted:
         print("Interrupted: the index keeps everything committed before the interruption.")
     elif report.changed == 0:
@@ -161,7 +168,7 @@ def stats(args: argparse.Namespace) -> int:
         if counts:
             top = ", ".join(f"{value} ({count:,})" for value, count in list(counts.items())[:10])
             more = f" … {len(counts) - 10:,} more" if len(counts) > 10 else ""
-            print(f"{name}: {top}{more}")
+            print(f"{name} ({info['labels'][name]}): {top}{more}")  # type: ignore[index]
     return 0
 
 
@@ -186,8 +193,9 @@ def check(args: argparse.Namespace) -> int:
 
 def analyze(args: argparse.Namespace) -> int:
     texts = sys.stdin.read().splitlines() if args.text == "-" else [args.text]
+    analyze_text = SearchEngine(args.index).explain if args.index else explain
     for text in texts:
-        reports = [r.as_dict() for r in explain(text)]
+        reports = [r.as_dict() for r in analyze_text(text)]
         if args.json:
             print_json(reports)
             continue

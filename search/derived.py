@@ -26,14 +26,17 @@ from pathlib import Path
 
 import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+from whoosh.fields import TEXT
 from whoosh.index import Index
 from whoosh.reading import IndexReader
 from whoosh.util.numeric import byte_to_length
 
 from search.analysis import ANALYSIS_VERSION, stem_of, terms_of
 from search.normalize import strip_marks
-from search.schema import COLUMN_SUFFIX, FACET_FIELDS, FACET_SEPARATOR, TEXT_FIELDS
+from search.rules import ACTIVE, NO_RULES, AnalysisRules, applied
+from search.schema import COLUMN_SUFFIX, FACET_SEPARATOR
 from search.stemmer import strip_article
+from search.store import read_meta
 from search.strtable import StringTable
 from search.tokenize import TOKEN_PATTERN
 
@@ -51,12 +54,26 @@ _BYTE_LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float
 
 
 def fingerprint() -> str:
-    """What derived data depends on; files with another fingerprint are never used.
+    """What derived data depends on; files with another fingerprint are never used: the
+    analysis (its version, and the index's own rules in force: search/rules.py) and the format.
+    Which fields are derived is read from each segment's schema."""
+    rules = ACTIVE.get()
+    own = f";rules={rules.fingerprint()}" if rules is not NO_RULES else ""
+    return f"analysis={ANALYSIS_VERSION};format={FORMAT}{own}"
 
-    The hook for settings that change what is derived: add them here.
-    """
-    fields = ",".join((*TEXT_FIELDS, *FACET_FIELDS))
-    return f"analysis={ANALYSIS_VERSION};format={FORMAT};fields={fields}"
+
+def text_fields(reader: IndexReader) -> list[str]:
+    """The segment's text fields (title, body and any of the index's settings)."""
+    return [name for name, kind in reader.schema.items() if isinstance(kind, TEXT)]
+
+
+def facet_fields(reader: IndexReader) -> list[str]:
+    """The segment's facet fields: those kept in a facet column (search/schema.py)."""
+    return [
+        name[: -len(COLUMN_SUFFIX)]
+        for name in reader.schema.names()
+        if name.endswith(COLUMN_SUFFIX) and name[: -len(COLUMN_SUFFIX)] in reader.schema
+    ]
 
 
 @dataclass(slots=True)
@@ -76,14 +93,14 @@ def derive(reader: IndexReader, stem: Callable[[str], str | None] = stem_of) -> 
     """Everything derived from one segment's reader (a leaf, not a multi-segment reader)."""
     size = reader.doc_count_all()
     data = SegmentData(size)
-    for name in TEXT_FIELDS:
+    for name in text_fields(reader):
         data.arrays[f"length_{name}"] = _lengths(reader, name, size)
         terms = [t.decode("utf-8") if isinstance(t, bytes) else t for t in reader.lexicon(name)]
         data.tables[f"terms_{name}"] = StringTable.of(terms)
         pairs = sorted(f"{s}{KEY_END}{t}" for t in terms if (s := stem(t)) is not None)
         data.tables[f"stems_{name}"] = StringTable.of(pairs)
     data.arrays["dates"] = _dates(reader, size)
-    for name in FACET_FIELDS:
+    for name in facet_fields(reader):
         values, docs, ids = _facet_pairs(_column(reader, name + COLUMN_SUFFIX, size))
         data.tables[f"facet_{name}_values"] = StringTable.of(values)
         data.arrays[f"facet_{name}_doc"] = docs
@@ -279,7 +296,7 @@ def write_derived(index_dir: Path, index: Index) -> list[str]:
     root = Path(index_dir) / DERIVED_DIR
     root.mkdir(exist_ok=True)
     written = []
-    with index.reader() as reader:
+    with index.reader() as reader, applied(built_rules(index_dir)):
         segments = _segments(reader)
         stems: Callable[[str], str | None] | None = None
         for leaf, segment_id in segments:
@@ -316,8 +333,9 @@ def _known_stems(root: Path, segments: _Segments) -> Callable[[str], str | None]
     known: dict[str, str] = {}
     for leaf, segment_id in segments:
         data = load(root / segment_id, leaf.doc_count_all())
-        for name in TEXT_FIELDS if data is not None else ():
-            for entry in data.tables[f"stems_{name}"].all():
+        tables = [t for n, t in data.tables.items() if n.startswith("stems_")] if data else []
+        for table in tables:
+            for entry in table.all():
                 stemmed, _, term = entry.partition(KEY_END)
                 known[term] = stemmed
 
@@ -343,26 +361,36 @@ class GenerationData:
             if deleted:
                 self.live[np.fromiter(deleted, dtype=np.int64) + offset] = False
         self.dates = self._concat("dates", np.int64, NO_DATE)
-        self._lengths = {n: self._concat(f"length_{n}", np.float32, 0) for n in TEXT_FIELDS}
+        self._lengths: dict[str, np.ndarray] = {}
         self._counts = [_live_counts(data, deleted) for data, _, deleted in parts]
         self._words: Words | None = None
 
     def _concat(self, name: str, dtype: type, missing: object) -> np.ndarray:
+        """One array over the generation; a segment without it (a field added to the
+        settings after the segment was written) contributes `missing`."""
         if len(self.parts) == 1 and self.parts[0][0].doc_count == self.size:
-            return self.parts[0][0].arrays[name]  # the mapped array itself: shared pages
+            found = self.parts[0][0].arrays.get(name)
+            if found is not None:
+                return found  # the mapped array itself: shared pages
         combined = np.full(self.size, missing, dtype=dtype)
         for data, offset, _ in self.parts:
-            combined[offset : offset + data.doc_count] = data.arrays[name]
+            if name in data.arrays:
+                combined[offset : offset + data.doc_count] = data.arrays[name]
         return combined
 
     def lengths(self, name: str) -> np.ndarray:
-        return self._lengths[name]
+        found = self._lengths.get(name)
+        if found is None:  # built once per field; a race builds the same array twice
+            found = self._lengths[name] = self._concat(f"length_{name}", np.float32, 0)
+        return found
 
     def facet(self, name: str) -> tuple[list[str], np.ndarray, np.ndarray]:
         """A facet's values and its (docnum, value id) pairs over the whole generation."""
         ids: dict[str, int] = {}
         docs, values = [], []
         for data, offset, _ in self.parts:
+            if f"facet_{name}_values" not in data.tables:  # a facet added after this segment
+                continue
             names = list(data.tables[f"facet_{name}_values"])
             remap = np.array([ids.setdefault(v, len(ids)) for v in names], dtype=np.int64)
             docs.append(data.arrays[f"facet_{name}_doc"].astype(np.int64) + offset)
@@ -376,7 +404,9 @@ class GenerationData:
         forms: dict[str, None] = {}
         prefix = stemmed + KEY_END
         for data, _, _ in self.parts:
-            table = data.tables[f"stems_{name}"]
+            table = data.tables.get(f"stems_{name}")
+            if table is None:
+                continue
             start, end = table.prefix_range(prefix)
             for position in range(start, end):
                 forms[table[position][len(prefix) :]] = None
@@ -447,7 +477,12 @@ def _term_set(data: SegmentData, names: tuple[str, ...]) -> frozenset[str]:
     with _term_sets_lock:
         found = _TERM_SETS.get(key)
     if found is None:
-        found = frozenset(term for name in names for term in data.tables[f"terms_{name}"].all())
+        found = frozenset(
+            term
+            for name in names
+            if f"terms_{name}" in data.tables
+            for term in data.tables[f"terms_{name}"].all()
+        )
         if data.segment_id:
             with _term_sets_lock:
                 _TERM_SETS[key] = found
@@ -467,6 +502,13 @@ def _live_counts(data: SegmentData, deleted: frozenset[int]) -> np.ndarray:
     gone[np.fromiter(deleted, dtype=np.int64)] = True
     dropped = data.arrays["complete_doc_entries"][gone[owner]]
     return counts - np.bincount(dropped, minlength=counts.size).astype(counts.dtype)
+
+
+def built_rules(index_dir: Path) -> AnalysisRules:
+    """The analysis rules the index was built with (its settings: search/rules.py)."""
+    built = read_meta(Path(index_dir)).get("settings")
+    rules = AnalysisRules.from_dict(built.get("analysis", {})) if isinstance(built, dict) else None
+    return rules or NO_RULES
 
 
 def open_generation(index_dir: Path, reader: IndexReader) -> tuple[GenerationData, list[str]]:

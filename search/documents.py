@@ -13,12 +13,10 @@ from datetime import datetime
 from pathlib import Path
 
 from search.dates import DateParseError, parse_date
+from search.fields import BUILTIN, Field, FieldRegistry, Kind, split_values
 from search.loaders import RawRecord
-from search.schema import COLUMN_SUFFIX, FACET_FIELDS, FACET_SEPARATOR, KNOWN_FIELDS
+from search.schema import COLUMN_SUFFIX, FACET_SEPARATOR
 
-# Input keys that add values to a facet: ANT's `categories` lists every section an article was
-# filed under.
-FACET_ALIASES = {"categories": "category", "authors": "author", "tag": "tags", "sources": "source"}
 MAX_ID_LENGTH = 200
 
 
@@ -31,11 +29,12 @@ class Document:
     content_hash: str
     origin: str
     warnings: list[str] = field(default_factory=list)
+    registry: FieldRegistry = BUILTIN
 
     def index_fields(self) -> dict[str, object]:
         """Keyword arguments for `writer.add_document` / `update_document`."""
         values = dict(self.fields)
-        for name in FACET_FIELDS:
+        for name in self.registry.facet_names:
             joined = FACET_SEPARATOR.join(values.pop(name, None) or ())
             if joined:
                 values[name] = joined
@@ -54,8 +53,8 @@ class RecordError(ValueError):
     """The record cannot become a document (no text, unusable id); the message says why."""
 
 
-def build_document(record: RawRecord) -> Document:
-    """Build the document for `record`, or raise RecordError."""
+def build_document(record: RawRecord, registry: FieldRegistry = BUILTIN) -> Document:
+    """Build the document for `record` with the index's fields, or raise RecordError."""
     raw = record.fields
     title = _text(raw.get("title"))
     body = _text(raw.get("body"))
@@ -69,22 +68,22 @@ def build_document(record: RawRecord) -> Document:
     url = _text(raw.get("url"))
     if url:
         fields["url"] = url
-    for name in FACET_FIELDS:
-        values = _values(raw.get(name))
-        for alias, target in FACET_ALIASES.items():
-            if target == name:
-                values += _values(raw.get(alias))
+    for facet in registry.of_kind(Kind.FACET):
+        values = [v for key in (facet.name, *facet.inputs) for v in _values(raw.get(key), facet)]
         if values:
-            fields[name] = list(dict.fromkeys(values))
+            fields[facet.name] = list(dict.fromkeys(values))
+    for name in registry.text_names:
+        text = _text(raw.get(name)) if name not in fields else ""
+        if text:
+            fields[name] = text
+    known = registry.known_keys()
     extra = {
-        key: value
-        for key, value in raw.items()
-        if key not in KNOWN_FIELDS and key not in FACET_ALIASES and value not in (None, "", [])
+        key: value for key, value in raw.items() if key not in known and value not in (None, "", [])
     }
     if extra:
         fields["extra"] = extra
     doc_id = _doc_id(record, title, body)
-    return Document(doc_id, fields, _hash(doc_id, fields), record.origin, warnings)
+    return Document(doc_id, fields, _hash(doc_id, fields), record.origin, warnings, registry)
 
 
 def _text(value: object) -> str:
@@ -98,10 +97,10 @@ def _text(value: object) -> str:
 _BIDI_CONTROLS = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
 
 
-def _values(value: object) -> list[str]:
+def _values(value: object, facet: Field) -> list[str]:
     """Facet values from a string or a list; separators in a value become spaces, and bidi
     controls, which would reorder a label wherever it is shown, are dropped."""
-    items = value if isinstance(value, list) else [value]
+    items = split_values(value, facet.split)
     cleaned = (
         " ".join(_text(v).translate(_BIDI_CONTROLS).replace(FACET_SEPARATOR, " ").split())
         for v in items

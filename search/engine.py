@@ -22,22 +22,28 @@ from whoosh.index import Index
 from whoosh.searching import Searcher
 from whoosh.util.times import long_to_datetime
 
+from search.analysis import TokenReport, explain
 from search.budget import REQUEST_BUDGET, Deadline
 from search.dates import DateParseError, parse_date_bound
-from search.derived import missing_segments, open_generation
+from search.derived import built_rules, missing_segments, open_generation
 from search.errors import QueryError
-from search.facets import ALL_FACETS, NO_DATE, FacetCounts, FacetTable, combine, filter_masks
+from search.facets import NO_DATE, FacetCounts, FacetTable, combine, filter_masks
+from search.fields import BUILTIN, FieldRegistry, Kind, hit_facets
 from search.highlight import MatchTerms, Span, highlight_all, marked_all, marked_snippet, terms_for
-from search.notices import Notice, budget_spent
+from search.notices import Notice, budget_spent, rebuild_needed
 from search.postings import Postings
 from search.query import clean_query, parse_query, resolve_loose_facets
 from search.readers import hold_files, open_searcher
+from search.recency import recency_factors
 from search.related import related_documents
-from search.schema import FACET_FIELDS, FACET_SEPARATOR
+from search.rules import applied
+from search.schema import FACET_SEPARATOR
 from search.scorer import QueryScorer
+from search.settings import Settings, installed, rebuild_reasons
 from search.stemmer import lexicon
-from search.store import open_index, writer_running
+from search.store import open_index, read_meta, writer_running
 from search.suggest import Vocabulary
+from search.synonyms import expand
 
 MAX_PER_PAGE = 100
 MAX_RESULTS_DEPTH = 1000  # pages beyond this many results are refused: nobody reads them
@@ -72,16 +78,18 @@ class Hit:
     snippet: str  # safe HTML
     score: float | None
     date: str | None
-    category: list[str]
-    source: list[str]
-    author: list[str]
-    tags: list[str]
+    facets: dict[str, list[str]]  # every facet of the index, [] where the document has none
     url: str | None
     # The same as data, for faces that are not HTML: plain text and the matches' offsets in it.
     title_text: str = ""
     title_spans: tuple[Span, ...] = ()
     snippet_text: str = ""
     snippet_spans: tuple[Span, ...] = ()
+
+    def as_dict(self) -> dict[str, object]:
+        """The JSON of a hit: the built-in facets also as keys of their own, as before."""
+        found = vars_of(self)
+        return found | {name: self.facets.get(name, []) for name in BUILTIN.facet_names}
 
 
 @dataclass(slots=True)
@@ -100,6 +108,7 @@ class SearchResult:
     notices: list[Notice]
     sort: str
     filters: dict[str, list[str]]
+    labels: dict[str, str] = field(default_factory=dict)  # Arabic name of each facet
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -115,9 +124,10 @@ class SearchResult:
             "partial": self.partial,
             "suggestion": self.suggestion,
             "notices": [notice.as_dict() for notice in self.notices],
-            "results": [vars_of(hit) for hit in self.hits],
+            "results": [hit.as_dict() for hit in self.hits],
             "facets": {
                 name: {
+                    "label": self.labels.get(name, name),
                     "values": [vars_of(v) for v in counts.values],
                     "truncated": counts.truncated,
                 }
@@ -153,8 +163,14 @@ class _Generation:
         first = open_searcher(index)  # every file held: a merging commit may delete them
         reader = first.reader()
         self.number = reader.generation()
-        try:
-            self.data, self.derived_here = open_generation(index_dir, reader)
+        try:  # read after the searcher: settings installed with a commit are never missed
+            self.settings: Settings = installed(index_dir)  # see search/settings.py
+            self.fields: FieldRegistry = self.settings.registry()
+            built = read_meta(index_dir).get("settings")
+            self.rules = built_rules(index_dir)  # what its stems were derived with
+            self.rebuild = rebuild_reasons(built, self.settings)  # type: ignore[arg-type]
+            with applied(self.rules):
+                self.data, self.derived_here = open_generation(index_dir, reader)
         except BaseException:
             first.close()
             raise
@@ -165,7 +181,7 @@ class _Generation:
                 index_dir,
                 len(self.derived_here),
             )
-        self.facets = FacetTable(self.data)
+        self.facets = FacetTable(self.data, self.fields)
         self.postings = Postings(self.data)
         self.vocabulary = Vocabulary(self.data)
         self._index = index
@@ -332,8 +348,8 @@ class SearchEngine:
         with self._lock:
             generation = self._current()
             generation.enter()
-        try:
-            with generation.lend() as searcher:
+        try:  # analyzed under the index's own rules (search/rules.py), in this thread only
+            with generation.lend() as searcher, applied(generation.rules):
                 yield generation, searcher
         finally:
             generation.leave()
@@ -363,10 +379,15 @@ class SearchEngine:
         with self._reading() as (generation, _):
             return generation.number
 
+    @property
+    def fields(self) -> FieldRegistry:
+        """The index's fields: built-in ones and those of its settings file."""
+        with self._reading() as (generation, _):
+            return generation.fields
+
     def search(self, request: SearchRequest) -> SearchResult:
         started = time.perf_counter()
         page, per_page, sort = _check(request)
-        parsed = parse_query(request.q)
         lexicon()  # the stemmer's word counts, read once per process outside the time limit
         date_from = _bound(request.date_from, "from", end=False)
         date_to = _bound(request.date_to, "to", end=True)
@@ -375,15 +396,20 @@ class SearchEngine:
             for name, values in request.filters.items()
             if values
         }
-        unknown = set(selections) - set(ALL_FACETS)
-        if unknown:
-            raise QueryError(f"unknown filter: {', '.join(sorted(unknown))}")
         with self._reading() as (generation, searcher):
+            fields = generation.fields
+            unknown = set(selections) - set(fields.filter_names)
+            if unknown:
+                known = ", ".join(fields.filter_names)
+                raise QueryError(f"unknown filter: {', '.join(sorted(unknown))} (filters: {known})")
             deadline = Deadline.after(REQUEST_BUDGET)  # once the generation is ready
             table = generation.facets
+            parsed = parse_query(request.q, fields)
             resolve_loose_facets(parsed, lambda name: table.columns[name].values)
+            expanded = expand(parsed, generation.settings.synonyms)
             postings = generation.postings.reading(searcher)
-            evaluation = QueryScorer(searcher, table, postings).evaluate(parsed, deadline)
+            scorer = QueryScorer(searcher, table, postings, fields)
+            evaluation = scorer.evaluate(expanded, deadline)
             skipped: list[str] = []
             base = evaluation.mask
             if date_from or date_to:
@@ -392,23 +418,30 @@ class SearchEngine:
             allowed = combine(base, masks)
             total = int(allowed.sum())
             pages = max(1, math.ceil(total / per_page))
-            facets = _facet_counts(table, base, masks, selections, request, deadline, skipped)
+            facets = _facet_counts(
+                table, base, masks, selections, request, deadline, skipped, fields
+            )
             if not parsed.groups and sort == "relevance":
                 sort = "newest"  # nothing to rank by: show the latest first
+            half_life = generation.settings.half_life_days
+            if half_life and sort == "relevance":
+                evaluation.scores *= recency_factors(table.dates, NO_DATE, half_life)
             docnums, scores = _page(table, evaluation.scores, allowed, sort, page, per_page)
-            terms = terms_for(parsed)
+            terms = terms_for(expanded)
             hits = []
             for docnum, score in zip(docnums, scores, strict=True):
                 if deadline.passed() and "snippets" not in skipped:
                     skipped.append("snippets")
                 plain = "snippets" in skipped
-                hits.append(_hit(searcher.stored_fields(docnum), score, terms, request, plain))
+                stored = searcher.stored_fields(docnum)
+                hits.append(_hit(stored, score, terms, request, fields, plain))
             suggestion = None
             if total < FEW_RESULTS and parsed.groups:
                 if deadline.passed():
                     skipped.append("suggestion")
                 else:
                     suggestion = generation.vocabulary.did_you_mean(parsed, searcher)
+            rebuild = _rebuild_notices(generation)
         return SearchResult(
             query=clean_query(request.q)[0],
             understood=parsed.understood(),
@@ -421,10 +454,16 @@ class SearchEngine:
             facets=facets,
             suggestion=suggestion,
             partial=evaluation.partial,
-            notices=parsed.notices + evaluation.notices + _skipped_notices(skipped),
+            notices=parsed.notices + evaluation.notices + _skipped_notices(skipped) + rebuild,
             sort=sort,
             filters=selections,
+            labels=fields.labels(),
         )
+
+    def explain(self, text: str) -> list[TokenReport]:
+        """`analysis.explain` under the index's own rules (protected words, stems, stop words)."""
+        with self._reading():
+            return explain(text)
 
     def suggest(self, prefix: str, limit: int = 8) -> list[str]:
         with self._reading() as (generation, _):
@@ -432,21 +471,23 @@ class SearchEngine:
 
     def document(self, doc_id: str, q: str = "") -> DocumentView | None:
         """One document, its body fully highlighted for the query `q` (if any)."""
-        with self._reading() as (_, searcher):
+        with self._reading() as (generation, searcher):
             docnum = searcher.document_number(id=doc_id)
             if docnum is None:
                 return None
             stored = searcher.stored_fields(docnum)
-        terms = terms_for(parse_query(q)) if q else MatchTerms()
-        return DocumentView(
-            id=stored["id"],
-            title=highlight_all(stored.get("title") or "", terms),
-            body=highlight_all(stored.get("body") or "", terms),
-            date=_iso(stored.get("date")),
-            facets={name: _split(stored.get(name)) for name in FACET_FIELDS},
-            url=stored.get("url"),
-            extra=stored.get("extra") or {},
-        )
+            fields = generation.fields
+            query = parse_query(q, fields)
+            terms = terms_for(expand(query, generation.settings.synonyms)) if q else MatchTerms()
+            return DocumentView(
+                id=stored["id"],
+                title=highlight_all(stored.get("title") or "", terms),
+                body=highlight_all(stored.get("body") or "", terms),
+                date=_iso(stored.get("date")),
+                facets=hit_facets(stored, fields, FACET_SEPARATOR),
+                url=stored.get("url"),
+                extra=_extra(stored, fields),
+            )
 
     def related(self, doc_id: str, limit: int = 5) -> list[Hit] | None:
         """Up to `limit` articles like `doc_id` (search/related.py); None if it is not indexed."""
@@ -456,9 +497,11 @@ class SearchEngine:
             if found is None:
                 return None
             stored = [searcher.stored_fields(docnum) for docnum, _ in found]
+            fields = generation.fields
         plain = SearchRequest()
         return [
-            _hit(s, score, MatchTerms(), plain) for s, (_, score) in zip(stored, found, strict=True)
+            _hit(s, score, MatchTerms(), plain, fields)
+            for s, (_, score) in zip(stored, found, strict=True)
         ]
 
     def stats(self) -> dict[str, object]:
@@ -469,7 +512,7 @@ class SearchEngine:
             dated = table.dates[everything & (table.dates != NO_DATE)]
             facets = {
                 name: {v.value: v.count for v in table.count(name, everything, limit=10**9).values}
-                for name in ALL_FACETS
+                for name in generation.fields.filter_names
                 if name != "month"
             }
             return {
@@ -478,6 +521,7 @@ class SearchEngine:
                 "date_min": _iso(long_to_datetime(int(dated.min()))) if dated.size else None,
                 "date_max": _iso(long_to_datetime(int(dated.max()))) if dated.size else None,
                 "facets": facets,
+                "labels": generation.fields.labels(),
             }
 
 
@@ -539,16 +583,20 @@ def _facet_counts(
     request: SearchRequest,
     deadline: Deadline,
     skipped: list[str],
+    fields: FieldRegistry,
 ) -> dict[str, FacetCounts]:
     """Every facet counted disjunctively; none (and `skipped` says so) past the deadline."""
     if deadline.passed():
         skipped.append("facets")
-        return {name: FacetCounts(name, [], truncated=False) for name in ALL_FACETS}
+        return {name: FacetCounts(name, [], truncated=False) for name in fields.filter_names}
     return {
         name: table.count(
-            name, combine(base, masks, skip=name), selections.get(name, ()), request.facet_limit
+            name,
+            combine(base, masks, skip=name),
+            selections.get(name, ()),
+            fields.get(name).limit or request.facet_limit,  # type: ignore[union-attr]
         )
-        for name in ALL_FACETS
+        for name in fields.filter_names
     }
 
 
@@ -562,6 +610,7 @@ def _hit(
     score: float | None,
     terms: MatchTerms,
     request: SearchRequest,
+    fields: FieldRegistry,
     plain: bool = False,
 ) -> Hit:
     """A result; `plain`: past the deadline, the body's opening instead of matched windows."""
@@ -577,10 +626,7 @@ def _hit(
         snippet=excerpt.html(),
         score=score,
         date=_iso(stored.get("date")),
-        category=_split(stored.get("category")),
-        source=_split(stored.get("source")),
-        author=_split(stored.get("author")),
-        tags=_split(stored.get("tags")),
+        facets=hit_facets(stored, fields, FACET_SEPARATOR),
         url=str(stored["url"]) if stored.get("url") else None,
         title_text=title.text,
         title_spans=title.spans,
@@ -589,8 +635,14 @@ def _hit(
     )
 
 
-def _split(value: object) -> list[str]:
-    return str(value).split(FACET_SEPARATOR) if value else []
+def _extra(stored: dict[str, object], fields: FieldRegistry) -> dict[str, object]:
+    """The document's own text fields (a summary…) and its other stored keys."""
+    own = [f.name for f in fields.of_kind(Kind.TEXT) if not f.builtin and stored.get(f.name)]
+    return {name: stored[name] for name in own} | (stored.get("extra") or {})  # type: ignore
+
+
+def _rebuild_notices(generation: _Generation) -> list[Notice]:
+    return [rebuild_needed(generation.rebuild)] if generation.rebuild else []
 
 
 def _iso(value: object) -> str | None:

@@ -17,11 +17,10 @@ import numpy as np
 from whoosh.util.times import datetime_to_long
 
 from search.derived import NO_DATE, GenerationData
+from search.fields import BUILTIN, FieldRegistry
 from search.normalize import normalize
-from search.schema import FACET_FIELDS
 
-DATE_FACETS = ("year", "month")
-ALL_FACETS = (*FACET_FIELDS, *DATE_FACETS)
+ALL_FACETS = BUILTIN.filter_names  # the built-in ones; an index's own: its FieldRegistry
 _EPOCH = datetime_to_long(datetime(1970, 1, 1))  # Whoosh counts microseconds from year 1
 
 
@@ -62,11 +61,11 @@ class _Column:
 class FacetTable:
     """Everything needed to filter and count facets for one index generation."""
 
-    def __init__(self, data: GenerationData) -> None:
+    def __init__(self, data: GenerationData, registry: FieldRegistry = BUILTIN) -> None:
         self.size = data.size
         self.live = data.live
         self.columns: dict[str, _Column] = {}
-        for name in FACET_FIELDS:
+        for name in registry.facet_names:  # one added after a segment was built: no values there
             self.columns[name] = _Column(*data.facet(name))
         self.dates = data.dates
         dated = self.dates != NO_DATE
@@ -84,7 +83,7 @@ class FacetTable:
 
     def selection_mask(self, facet: str, selected: Iterable[str]) -> np.ndarray:
         """Documents having any of the `selected` values of `facet`."""
-        column = self.columns[facet]
+        column = self.columns.get(facet, _NO_VALUES)
         wanted = [column.ids[v] for v in selected if v in column.ids]
         mask = np.zeros(self.size, dtype=bool)
         mask[column.pair_doc[np.isin(column.pair_value, wanted)]] = True
@@ -102,7 +101,7 @@ class FacetTable:
         self, facet: str, mask: np.ndarray, selected: Iterable[str] = (), limit: int = 10
     ) -> FacetCounts:
         """Counts of `facet` values among documents in `mask`; selected values always shown."""
-        column = self.columns[facet]
+        column = self.columns.get(facet, _NO_VALUES)
         counts = np.bincount(column.pair_value[mask[column.pair_doc]], minlength=len(column.values))
         chosen = set(selected)
         order = sorted(
@@ -115,6 +114,9 @@ class FacetTable:
         ]
         missing = [FacetValue(v, 0, True) for v in chosen if v not in column.ids]
         return FacetCounts(facet, values + missing, truncated=len(order) > limit)
+
+
+_NO_VALUES = _Column([], np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
 
 
 def filter_masks(table: FacetTable, selections: Mapping[str, list[str]]) -> dict[str, np.ndarray]:

@@ -15,7 +15,7 @@ import os
 import signal
 import sys
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -28,14 +28,19 @@ from search.check import damage_explained
 from search.derived import write_derived
 from search.documents import Document, RecordError, build_document
 from search.errors import IndexWriteError
+from search.fields import BUILTIN, FieldRegistry
 from search.loaders import LoadOptions, LoadProblem, RawRecord, read_file
-from search.loaders.discover import Found, find_files
+from search.loaders.discover import find_files
 from search.loaders.formats import format_of
 from search.parallel_writer import CheckedMpWriter, SubWriterLostError
 from search.problem_log import ProblemLog
+from search.schema import FACET_SEPARATOR
+from search.settings import Settings, SettingsError, installed, rebuild_reasons
 from search.stemmer import lexicon
 from search.store import (
     create_or_open,
+    open_index,
+    read_meta,
     record_file_sizes,
     remove_leftovers,
     write_meta,
@@ -107,10 +112,55 @@ def index_sources(
 ) -> IndexReport:
     """Index `sources` into `index_dir`; see the module docstring for what is guaranteed."""
     load_options = load_options or LoadOptions()
+    found, problems = find_files(sources)  # raises SourceError for a missing path
+
+    def entries(index: Index) -> Iterator[RawRecord | LoadProblem]:
+        yield from problems
+        for item in found:
+            yield from read_file(item.path, load_options, item.root)
+
+    total = _estimate_records([item.path for item in found])
+    prune = _pruned_scope(sources, [item.path for item in found])
+    return _index(entries, index_dir, options, total, prune, on_progress, on_problem, on_phase)
+
+
+def rebuild_from_index(
+    index_dir: Path,
+    options: IndexOptions | None = None,
+    on_progress: ProgressCallback | None = None,
+    on_problem: Callable[[str], None] | None = None,
+) -> IndexReport:
+    """Rebuild the index from its own stored documents, under its current settings.
+
+    For a settings change that needs a rebuild (a new facet, protected words): the documents
+    are read back from the index (extra keys included, so a new facet finds its values there)
+    and indexed again in one commit; readers see the old documents until it is done.
+    """
+    with open_index(index_dir).reader() as reader:  # fails clearly if there is no index
+        total = reader.doc_count()
+    options = replace(options or IndexOptions(), rebuild=True, procs=1, prune=False)
+
+    def entries(index: Index) -> Iterator[RawRecord]:
+        with index.reader() as reader:  # the generation before the rebuild, until its commit
+            for number, stored in enumerate(reader.all_stored_fields(), 1):
+                yield stored_record(stored, number)
+
+    return _index(entries, index_dir, options, total, None, on_progress, on_problem)
+
+
+def _index(
+    entries: Callable[[Index], Iterable[RawRecord | LoadProblem]],
+    index_dir: Path,
+    options: IndexOptions | None,
+    total: int,
+    prune: Callable[[str], bool] | None,
+    on_progress: ProgressCallback | None,
+    on_problem: Callable[[str], None] | None,
+    on_phase: PhaseCallback | None = None,
+) -> IndexReport:
     options = options or IndexOptions()
     report = IndexReport()
     started = time.monotonic()
-    found, problems = find_files(sources)  # raises SourceError for a missing path
     run: _Run | None = None
     try:
         with (
@@ -118,17 +168,23 @@ def index_sources(
             _sigterm_as_interrupt(),
             damage_explained(index_dir),
         ):
-            index = create_or_open(index_dir, rebuild=options.rebuild)
+            settings = installed(index_dir)
+            registry = settings.registry()
+            _refuse_stale_settings(index_dir, settings, options.rebuild)
+            index = create_or_open(index_dir, rebuild=options.rebuild, registry=registry)
             remove_leftovers(index_dir)
             existing = {} if options.rebuild else _indexed_documents(index)
             if options.rebuild:  # one commit replacing everything: see store.create_or_open
                 options = replace(options, commit_every=sys.maxsize, commit_seconds=math.inf)
-            run = _Run(index, options, existing, report, on_problem or (lambda _: None))
+            problems = on_problem or (lambda _: None)
+            run = _Run(index, options, existing, report, problems, registry)
             run.on_phase = on_phase or (lambda _: None)
-            for problem in problems:
-                run.skip(problem.where, problem.reason)
-            _run_batches(run, sources, found, load_options, on_progress)
-            write_meta(index_dir, last_update=time.strftime("%Y-%m-%dT%H:%M:%S%z"))
+            _run_batches(run, entries(index), total, prune, on_progress)
+            write_meta(
+                index_dir,
+                last_update=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+                settings=settings.index_record(),  # what the documents are built with
+            )
             report.documents = index.doc_count()
     except OSError as exc:  # a full disk outside a batch: the lock file, the metadata
         if not _is_write_failure(exc):
@@ -150,7 +206,9 @@ class _Run:
         existing: dict[str, _Indexed],
         report: IndexReport,
         on_problem: Callable[[str], None],
+        registry: FieldRegistry = BUILTIN,
     ) -> None:
+        self.registry = registry
         self.index = index
         self.index_dir = Path(index.storage.folder)
         self.options = options
@@ -180,7 +238,7 @@ class _Run:
             return
         where = f"{entry.origin}:{entry.line}"
         try:
-            document = build_document(entry)
+            document = build_document(entry, self.registry)
         except RecordError as exc:
             self.skip(where, str(exc))
             return
@@ -271,21 +329,19 @@ class _Run:
 
 def _run_batches(
     run: _Run,
-    sources: Sequence[str | Path],
-    found: list[Found],
-    load_options: LoadOptions,
+    entries: Iterable[RawRecord | LoadProblem],
+    total: int,
+    prune: Callable[[str], bool] | None,
     on_progress: ProgressCallback | None,
 ) -> None:
-    """Read every file into the run, batch after batch; a failed batch is never committed."""
-    total = _estimate_records([item.path for item in found])
+    """Take every entry into the run, batch after batch; a failed batch is never committed."""
     try:
-        for item in found:
-            for entry in read_file(item.path, load_options, item.root):
-                run.take(entry)
-                if on_progress:
-                    on_progress(run.seen, total)
-        if run.options.prune:
-            run.prune(_pruned_scope(sources, [item.path for item in found]))
+        for entry in entries:
+            run.take(entry)
+            if on_progress:
+                on_progress(run.seen, total)
+        if run.options.prune and prune is not None:
+            run.prune(prune)
         run.commit()
         run.derive()  # also for an index from before derived data, when nothing changed
     except KeyboardInterrupt:
@@ -324,6 +380,37 @@ def _write_failure(index_dir: Path, exc: Exception, committed: int) -> str:
         f"committed, {kept}; {advice} the same command again to finish (what is indexed "
         "is skipped)"
     )
+
+
+def _refuse_stale_settings(index_dir: Path, settings: Settings, rebuild: bool) -> None:
+    """An update under settings that change what is indexed would mix two kinds of documents."""
+    if rebuild or not read_meta(index_dir).get("last_update"):
+        return
+    reasons = rebuild_reasons(read_meta(index_dir).get("settings"), settings)  # type: ignore
+    if reasons:
+        raise SettingsError(rebuild_message(index_dir, reasons))
+
+
+def rebuild_message(index_dir: Path, reasons: list[str], settings: Path | None = None) -> str:
+    given = f" --settings {settings}" if settings else ""
+    return (
+        f"the settings of {index_dir} change what is indexed ({', '.join(reasons)}): the index "
+        f"must be rebuilt; run `fahras index --index {index_dir}{given} --rebuild-from-index` "
+        "(or index your sources again with --rebuild)"
+    )
+
+
+def stored_record(stored: dict[str, object], number: int) -> RawRecord:
+    """A stored document as the raw record it came from: its fields, its extra keys, its file."""
+    fields = {key: value for key, value in stored.items() if key not in _DERIVED}
+    for key, value in list(fields.items()):
+        if isinstance(value, str) and FACET_SEPARATOR in value:
+            fields[key] = value.split(FACET_SEPARATOR)
+    extra = fields.pop("extra", None) or {}
+    return RawRecord({**extra, **fields}, str(stored.get("origin") or "index"), number)
+
+
+_DERIVED = frozenset({"content_hash", "origin"})
 
 
 def _indexed_documents(index: Index) -> dict[str, _Indexed]:

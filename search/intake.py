@@ -11,6 +11,7 @@ import json
 from collections.abc import Iterator
 
 from search.documents import RecordError, build_document
+from search.fields import BUILTIN, FieldRegistry
 from search.loaders import LoadOptions, LoadProblem, RawRecord
 from search.loaders.jsonfile import json_text_records
 from search.loaders.jsonl import json_error, object_record
@@ -24,14 +25,14 @@ class BodyError(ValueError):
     """The body holds no record at all (empty, or not JSON); nothing was queued."""
 
 
-def writes_of(text: str, content_type: str = "") -> list[Write]:
+def writes_of(text: str, content_type: str = "", registry: FieldRegistry = BUILTIN) -> list[Write]:
     """One write per record of `text` (see the module docstring); BodyError if there are none."""
     if not text.strip():
         raise BodyError("the body is empty: send a JSON object, a JSON array or NDJSON")
     writes: list[Write] = []
     first_line: dict[str, int] = {}
     for entry in _entries(text, content_type):
-        write = _write(entry, first_line)
+        write = _write(entry, first_line, registry)
         if write is not None:
             writes.append(write)
     if not writes:
@@ -72,13 +73,15 @@ def _ndjson(text: str, options: LoadOptions) -> Iterator[RawRecord | LoadProblem
         yield object_record(value, ORIGIN, number, options)
 
 
-def _write(entry: RawRecord | LoadProblem, first_line: dict[str, int]) -> Write | None:
+def _write(
+    entry: RawRecord | LoadProblem, first_line: dict[str, int], registry: FieldRegistry
+) -> Write | None:
     if isinstance(entry, LoadProblem):
         if entry.line is None:  # the whole body: nothing to tie a task to
             return None
         return Write(Action.UPSERT, "", entry.line, problem=f"line {entry.line}: {entry.reason}")
     try:
-        document = build_document(entry)
+        document = build_document(entry, registry)
     except RecordError as exc:
         return Write(Action.UPSERT, _given_id(entry), entry.line, problem=problem(entry, exc))
     first = first_line.setdefault(document.doc_id, entry.line)

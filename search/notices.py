@@ -57,3 +57,12 @@ def budget_spent(skipped: str) -> Notice:
 def search_timeout() -> Notice:
     message = "the search took too long: the last words of the query were not fully used"
     return Notice("search_timeout", message)
+
+
+def rebuild_needed(reasons: list[str]) -> Notice:
+    detail = ", ".join(reasons)
+    message = (
+        f"the index's settings changed since it was built ({detail}): searches use the old "
+        "rules until it is rebuilt with `fahras index --index DIR --rebuild-from-index`"
+    )
+    return Notice("rebuild_needed", message, detail)

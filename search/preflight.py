@@ -5,20 +5,19 @@ file among the sources, or a `--field OURS=THEIRS` naming a field we do not have
 sides swapped) or a column the input never has, which would silently index empty titles.
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from search.documents import FACET_ALIASES
 from search.errors import SourceError
+from search.fields import BUILTIN, FieldRegistry
 from search.loaders import LoadOptions, RawRecord, discover, iter_records
 from search.loaders.formats import describe_supported
-from search.schema import KNOWN_FIELDS
-
-MAPPABLE_FIELDS = frozenset(KNOWN_FIELDS | FACET_ALIASES.keys())
 
 
-def check_sources(sources: Sequence[str | Path], options: LoadOptions) -> None:
+def check_sources(
+    sources: Sequence[str | Path], options: LoadOptions, registry: FieldRegistry = BUILTIN
+) -> None:
     """Raise SourceError if `sources` hold no supported file or `options.field_map` is wrong."""
     files, _ = discover(sources)
     if not files:
@@ -26,7 +25,7 @@ def check_sources(sources: Sequence[str | Path], options: LoadOptions) -> None:
         raise SourceError(
             f"no supported files found in {named} (supported: {describe_supported()})"
         )
-    check_field_names(options.field_map)
+    check_field_names(options.field_map, registry.known_keys())
     wanted = set(options.field_map.values())
     unseen = wanted - columns_seen(sources, replace(options, field_map={}), wanted)
     if unseen:
@@ -37,15 +36,15 @@ def check_sources(sources: Sequence[str | Path], options: LoadOptions) -> None:
         )
 
 
-def check_field_names(field_map: Mapping[str, str]) -> None:
-    """Every OURS of --field OURS=THEIRS must be one of our fields."""
+def check_field_names(field_map: Mapping[str, str], fields: Collection[str]) -> None:
+    """Every OURS of --field OURS=THEIRS must be one of our `fields` (the index's settings')."""
     for ours, theirs in field_map.items():
-        if ours in MAPPABLE_FIELDS:
+        if ours in fields:
             continue
-        hint = f"; did you mean --field {theirs}={ours}?" if theirs in MAPPABLE_FIELDS else ""
+        hint = f"; did you mean --field {theirs}={ours}?" if theirs in fields else ""
         raise SourceError(
             f"--field {ours}={theirs}: {ours!r} is not a field (fields: "
-            f"{', '.join(sorted(MAPPABLE_FIELDS))}; the form is OURS=THEIRS){hint}"
+            f"{', '.join(sorted(fields))}; the form is OURS=THEIRS){hint}"
         )
 
 

@@ -26,8 +26,10 @@ from whoosh.writing import IndexWriter
 from search.derived import write_derived
 from search.documents import RecordError, build_document
 from search.errors import IndexLockedError
+from search.fields import FieldRegistry
 from search.intake import ORIGIN, problem
 from search.loaders import RawRecord
+from search.settings import installed
 from search.store import create_or_open, write_meta, writer_lock
 from search.tasks import Action, Task, TaskQueue
 
@@ -81,7 +83,8 @@ class Publisher:
             return 0
 
     def _apply(self, tasks: list[Task]) -> int:
-        index = create_or_open(self.index_dir, rebuild=False)
+        registry = installed(self.index_dir).registry()  # the index's own fields (settings)
+        index = create_or_open(self.index_dir, rebuild=False, registry=registry)
         by_id: dict[str, list[Task]] = {}
         for task in tasks:
             by_id.setdefault(task.doc_id, []).append(task)
@@ -90,7 +93,7 @@ class Publisher:
         try:
             for writes in by_id.values():  # an id's latest write that can be made wins
                 for task in reversed(writes):
-                    refusal = _write(writer, task)
+                    refusal = _write(writer, task, registry)
                     if refusal is None:
                         break
                     failed.append((task.task_id, refusal))
@@ -107,14 +110,14 @@ class Publisher:
         return len(tasks)
 
 
-def _write(writer: IndexWriter, task: Task) -> str | None:
+def _write(writer: IndexWriter, task: Task, registry: FieldRegistry) -> str | None:
     """Stage one task in `writer`; its problem if the record cannot be indexed."""
     if task.action is Action.DELETE:
         writer.delete_by_term("id", task.doc_id)
         return None
     record = RawRecord(task.record or {}, ORIGIN, task.line)
     try:
-        document = build_document(record)
+        document = build_document(record, registry)
         writer.update_document(**document.index_fields())
     except RecordError as exc:
         return problem(record, exc)

@@ -6,7 +6,7 @@
     -رياضة               exclude documents with the word
     بيروت OR دمشق        either word (also أو)
     title:الانتخابات      field: title, category, source, author, tags (Arabic: عنوان تصنيف
-                         مصدر كاتب وسم)
+                         مصدر كاتب وسم) and the index's own fields (search/fields.py)
     انتخاب*              words starting with…, the most frequent MAX_PREFIX_TERMS of them
     date:2020  date:2019..2021  date:>2020-05 (from June)  date:<2021 (to 2020)  date:>=2020
 
@@ -26,29 +26,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from search.dates import DateParseError, parse_date_bound
+from search.fields import BUILTIN, FieldRegistry, Kind
 from search.normalize import normalize
 from search.notices import Notice, date_ignored, facet_quotes, query_cut, words_cut
 
 MAX_QUERY_CHARS = 500
 MAX_CLAUSES = 24
-FIELD_ALIASES = {
-    "title": "title",
-    "عنوان": "title",
-    "العنوان": "title",
-    "category": "category",
-    "تصنيف": "category",
-    "قسم": "category",
-    "source": "source",
-    "مصدر": "source",
-    "author": "author",
-    "كاتب": "author",
-    "tags": "tags",
-    "tag": "tags",
-    "وسم": "tags",
-    "date": "date",
-    "تاريخ": "date",
-}
-FACET_NAMES = ("category", "source", "author", "tags")
 OR_WORDS = frozenset({"OR", "أو", "او"})
 _INSTANT = timedelta(microseconds=1)
 
@@ -66,7 +49,8 @@ class Clause:
 
     kind: str  # "word" | "exact" | "phrase" | "prefix"
     text: str  # as typed (without quotes, = or *)
-    field: str | None = None  # "title" to search titles only
+    field: str | None = None  # a text field ("title") to search only it
+    boost: float = 1.0  # below 1 for alternatives the reader did not type (synonyms)
 
     def display(self) -> str:
         prefix = f"{self.field}:" if self.field else ""
@@ -129,8 +113,8 @@ def clean_query(text: str) -> tuple[str, list[Notice]]:
     return cleaned, notices
 
 
-def parse_query(text: str) -> ParsedQuery:
-    """Parse `text` (any string at all) into a ParsedQuery."""
+def parse_query(text: str, registry: FieldRegistry = BUILTIN) -> ParsedQuery:
+    """Parse `text` (any string at all) into a ParsedQuery; `field:` names from `registry`."""
     cleaned, notices = clean_query(text)
     if cleaned.count('"') % 2:
         cleaned = cleaned.replace('"', " ")  # unbalanced quote: read as plain words
@@ -145,16 +129,19 @@ def parse_query(text: str) -> ParsedQuery:
             pending_or = bool(parsed.groups)
             loose = None
             continue
-        field_name = FIELD_ALIASES.get(raw_field.lower()) if raw_field else None
+        field_name = registry.resolve(raw_field) if raw_field else None
+        kind = registry.get(field_name).kind if field_name else None  # type: ignore[union-attr]
+        if field_name and kind not in (Kind.TEXT, Kind.FACET, Kind.DATE):
+            field_name = None  # `url:` or `year:` are no operators: read as text
         if raw_field and field_name is None:  # not a field: the colon was part of the text
             word = f"{raw_field}:{word or quoted or ''}"
             quoted = None
         value = quoted if quoted is not None else word
-        if field_name == "date":
+        if kind is Kind.DATE:
             _apply_date(parsed, value)
             loose = None
             continue
-        if field_name in FACET_NAMES:
+        if kind is Kind.FACET:
             loose = None
             if value.strip():
                 values = parsed.filters.setdefault(field_name, [])

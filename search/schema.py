@@ -15,13 +15,11 @@ from whoosh.analysis import Filter, RegexTokenizer
 from whoosh.columns import VarBytesColumn
 
 from search.analysis import NormalizeFilter, exact_analyzer
+from search.fields import BUILTIN, FieldRegistry
 
-FACET_FIELDS = ("category", "source", "author", "tags")
+FACET_FIELDS = BUILTIN.facet_names  # the built-in facets; an index's own: its FieldRegistry
 FACET_SEPARATOR = "\x1f"
-TEXT_FIELDS = ("title", "body")
 COLUMN_SUFFIX = "_column"
-# Fields a document sets itself; any other key of an input record is kept in `extra`.
-KNOWN_FIELDS = frozenset({"id", "url", "date", *TEXT_FIELDS, *FACET_FIELDS})
 
 
 def facet_analyzer() -> Filter:
@@ -29,7 +27,7 @@ def facet_analyzer() -> Filter:
     return RegexTokenizer(f"[^{FACET_SEPARATOR}]+") | NormalizeFilter()
 
 
-def build_schema() -> fields.Schema:
+def build_schema(registry: FieldRegistry = BUILTIN) -> fields.Schema:
     exact, facet = exact_analyzer(), facet_analyzer()
     schema = fields.Schema(
         id=fields.ID(stored=True, unique=True, sortable=True),
@@ -42,7 +40,10 @@ def build_schema() -> fields.Schema:
         extra=fields.STORED(),
         title_column=fields.COLUMN(VarBytesColumn()),  # titles for autocomplete, read fast
     )
-    for name in FACET_FIELDS:
+    for name in registry.text_names:
+        if name not in schema:
+            schema.add(name, fields.TEXT(analyzer=exact, stored=True, phrase=True))
+    for name in registry.facet_names:
         schema.add(name, fields.KEYWORD(analyzer=facet, stored=True, scorable=False))
         schema.add(name + COLUMN_SUFFIX, fields.COLUMN(VarBytesColumn()))
     return schema

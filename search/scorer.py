@@ -19,6 +19,7 @@ from search import budget
 from search.analysis import terms_of
 from search.budget import CostPlan, Deadline, plan_cost
 from search.facets import FacetTable
+from search.fields import BUILTIN, FieldRegistry
 from search.normalize import normalize
 from search.notices import Notice, phrase_capped, phrase_timeout, prefix_capped, search_timeout
 from search.postings import Postings
@@ -67,7 +68,16 @@ class QueryScorer:
     """Scores one search: made per request (its deadline and notices are that search's own),
     over postings read through a searcher no other thread uses meanwhile."""
 
-    def __init__(self, searcher: Searcher, table: FacetTable, postings: Postings) -> None:
+    def __init__(
+        self,
+        searcher: Searcher,
+        table: FacetTable,
+        postings: Postings,
+        fields: FieldRegistry = BUILTIN,
+    ) -> None:
+        # A text field added to the settings after the index was built is not searched yet.
+        self.text_fields = tuple(name for name in fields.text_names if name in searcher.schema)
+        self.weights = fields.weights()
         self.searcher = searcher
         self.table = table
         self.postings = postings
@@ -85,7 +95,7 @@ class QueryScorer:
 
     def warm(self) -> None:
         """The term lists, read once per generation: not part of any search's budget."""
-        for name in ("title", "body"):
+        for name in self.text_fields:
             self.postings.stem_forms(name)
 
     def _evaluate(self, parsed: ParsedQuery) -> Evaluation:
@@ -116,9 +126,12 @@ class QueryScorer:
         return Evaluation(some, scores, partial=bool(some.any()) and not every.any())
 
     def _group(self, group: list[Clause]) -> _Scored:
-        result = self._clause(group[0])
-        for clause in group[1:]:
-            result.union(self._clause(clause))
+        result = _Scored(self.postings.size)
+        for clause in group:
+            scored = self._clause(clause)
+            if clause.boost != 1.0:  # a synonym: found, but ranked below the typed words
+                scored.scores *= np.float32(clause.boost)
+            result.union(scored)
         return result
 
     def _out_of_time(self) -> bool:
@@ -131,7 +144,7 @@ class QueryScorer:
     def _clause(self, clause: Clause) -> _Scored:
         if self._out_of_time():  # e.g. 24 prefixes on a fragmented index
             return _Scored(self.postings.size)
-        fields = ("title",) if clause.field == "title" else ("title", "body")
+        fields = tuple(f for f in self.text_fields if clause.field in (None, f))
         tokens = [token for token, _, _ in iter_tokens(clause.text)]
         match clause.kind:
             case "prefix":
@@ -146,7 +159,7 @@ class QueryScorer:
         normalized, stemmed = terms_of(surface)
         views = []
         for field in fields:
-            boost = TITLE_BOOST if field == "title" else 1.0
+            boost = (TITLE_BOOST if field == "title" else 1.0) * self.weights[field]
             if stemmed is not None:
                 views.append((*self.postings.stem_bm25(field, stemmed), boost))
             if normalized:
@@ -160,7 +173,7 @@ class QueryScorer:
     def _exact(self, normalized: str, fields: tuple[str, ...]) -> _Scored:
         result = _Scored(self.postings.size)
         for field in fields:
-            boost = TITLE_BOOST if field == "title" else 1.0
+            boost = (TITLE_BOOST if field == "title" else 1.0) * self.weights[field]
             result.add(*self.postings.bm25(field, normalized), boost)
         return result
 

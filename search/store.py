@@ -23,6 +23,7 @@ from whoosh.index import TOC, Index
 
 from search.analysis import ANALYSIS_VERSION
 from search.errors import IndexLockedError, IndexMissingError
+from search.fields import BUILTIN, FieldRegistry
 from search.schema import build_schema
 
 META_FILE = "fahras.json"
@@ -90,7 +91,7 @@ def open_index(index_dir: Path) -> Index:
     return _open_dir(index_dir)
 
 
-def create_or_open(index_dir: Path, *, rebuild: bool) -> Index:
+def create_or_open(index_dir: Path, *, rebuild: bool, registry: FieldRegistry = BUILTIN) -> Index:
     """Open the index for writing, creating it if needed.
 
     A `rebuild` of an index of the current analysis version keeps it: the indexer replaces
@@ -103,24 +104,38 @@ def create_or_open(index_dir: Path, *, rebuild: bool) -> Index:
         ANALYSIS_VERSION
     )
     if not current and (rebuild or not index_exists(index_dir)):
-        return _create(index_dir)
+        return _create(index_dir, registry)
     _check_version(index_dir)
     try:
-        return _open_dir(index_dir)
+        index = _open_dir(index_dir)
     except Exception:
         if rebuild:  # a table of contents too damaged to open: the rebuild starts afresh
-            return _create(index_dir)
+            return _create(index_dir, registry)
         raise
+    _add_missing_fields(index, registry)
+    return index
 
 
-def _create(index_dir: Path) -> Index:
-    index = whoosh_index.create_in(str(index_dir), build_schema(), indexname=INDEX_NAME)
+def _create(index_dir: Path, registry: FieldRegistry) -> Index:
+    schema = build_schema(registry)
+    index = whoosh_index.create_in(str(index_dir), schema, indexname=INDEX_NAME)
     write_meta(
         index_dir,
         analysis_version=ANALYSIS_VERSION,
         created=datetime.now(UTC).isoformat(timespec="seconds"),
     )
     return index
+
+
+def _add_missing_fields(index: Index, registry: FieldRegistry) -> None:
+    """Add the fields of the index's settings that its schema lacks yet (one commit)."""
+    wanted = build_schema(registry)
+    missing = [name for name in wanted.names() if name not in index.schema]
+    if missing:
+        writer = index.writer()
+        for name in missing:
+            writer.add_field(name, wanted[name])
+        writer.commit()
 
 
 def record_file_sizes(index_dir: Path) -> None:

@@ -10,13 +10,12 @@ from pathlib import Path
 import pytest
 from conftest import SAMPLE, build_index, write_jsonl
 
-from search import engine as engine_module
 from search import snapshot as snapshot_module
 from search.cli import main
 from search.engine import SearchEngine, SearchRequest, SearchResult
-from search.readers import open_generation
+from search.readers import open_searcher
 from search.snapshot import SnapshotError, restore_snapshot, take_snapshot
-from search.store import LOCK_FILE, create_or_open, open_index
+from search.store import LOCK_FILE, create_or_open
 
 QUERIES = ("الاقتصاد", "كرة القدم", "النفط", "الانتخابات", "لبنان OR سوريا", "الرئيس الأمريكي")
 BATCH = 100  # --commit-every of the indexing run the snapshots race with
@@ -255,34 +254,6 @@ def test_a_pinned_engine_keeps_its_generation_and_a_waiting_one_follows_commits(
         following.close()
 
 
-def test_a_generation_reads_its_term_lists_from_its_own_generation(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A commit between opening the searcher and the scan reader must not mix generations."""
-    index_dir = tmp_path / "ix"
-    build_index([SAMPLE], index_dir)
-    index = open_index(index_dir)
-    reader = index.reader
-    calls = []
-
-    def commit_after_the_searcher() -> object:
-        calls.append(True)
-        if len(calls) == 2:  # the searcher's reader is open, the scan reader is next
-            other = write_jsonl(tmp_path / "more.jsonl", [{"id": "x1", "title": "قنطريسة"}])
-            build_index([other], index_dir)
-        return reader()
-
-    monkeypatch.setattr(index, "reader", commit_after_the_searcher)
-    generation = engine_module._Generation(index)
-    try:
-        searched = generation.searcher.reader().generation()
-        assert generation.scans.reader.generation() == searched == index.latest_generation()
-        assert "قنطريسه" in generation.scans.terms("title")
-    finally:
-        generation.close()
-        index.close()
-
-
 def test_a_snapshot_on_another_file_system_is_copied(tmp_path: Path, sample_index: Path) -> None:
     disk = tmp_path / "disk"
     disk.mkdir()
@@ -300,9 +271,8 @@ def test_a_snapshot_on_another_file_system_is_copied(tmp_path: Path, sample_inde
 
 def test_an_index_without_documents_opens_and_snapshots(tmp_path: Path) -> None:
     index = create_or_open(tmp_path / "ix", rebuild=False)  # no segment, no generation
-    searcher, reader = open_generation(index)
-    assert searcher.doc_count() == reader.doc_count() == 0
+    searcher = open_searcher(index)
+    assert searcher.doc_count() == 0
     searcher.close()
-    reader.close()
     info = take_snapshot(tmp_path / "ix", tmp_path / "snap")
     assert (info.documents, info.files) == (0, 1)

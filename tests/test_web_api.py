@@ -18,6 +18,7 @@ RESULT_KEYS = {
 HIT_KEYS = {
     "id", "title", "snippet", "score", "date", "category", "source", "author", "tags", "url",
     "title_text", "title_spans", "snippet_text", "snippet_spans",
+    "facets",
 }  # fmt: skip
 
 
@@ -35,7 +36,9 @@ def test_search_returns_the_engine_answer(client: FlaskClient) -> None:
     assert set(data["results"][0]) == HIT_KEYS
     assert "<mark>" in data["results"][0]["title"]
     assert set(data["facets"]) == {"category", "source", "author", "tags", "year", "month"}
-    assert set(data["facets"]["category"]) == {"values", "truncated"}
+    assert set(data["facets"]["category"]) == {"label", "values", "truncated"}
+    assert data["facets"]["category"]["label"] == "التصنيف"
+    assert data["results"][0]["facets"]["source"] == data["results"][0]["source"]
     assert set(data["facets"]["category"]["values"][0]) == {"value", "count", "selected"}
 
 

@@ -33,7 +33,6 @@ from webapp import (
 )
 from webapp.htmx import htmx
 from webapp.inert import InertJSONProvider, without_bidi_controls
-from webapp.messages import FACET_LABELS
 from webapp.ready import bp as readiness
 from webapp.settings import load_settings
 
@@ -98,6 +97,5 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
         max_query_chars=MAX_QUERY_CHARS,
         htmx_version=HTMX_VERSION,
         htmx_config=HTMX_CONFIG,
-        facet_labels=FACET_LABELS,
     )
     return app

@@ -25,7 +25,6 @@ from webapp.arabic import day as arabic_day
 from webapp.auth import BAD_KEY, READ_ONLY_KEY, key_store, require_key
 from webapp.errors import error_answer
 from webapp.extension import engine
-from webapp.messages import FACET_LABELS
 from webapp.params import ParamError
 
 bp = Blueprint("admin", __name__)
@@ -120,7 +119,7 @@ def filters_text(raw: str) -> str:
     """A logged search's filters as the page says them: التصنيف: رياضة · من: 2020."""
     if not raw:
         return ""
-    labels = FACET_LABELS | DATE_LABELS
+    labels = engine().fields.labels() | DATE_LABELS
     chosen = json.loads(raw)
     return " · ".join(
         f"{labels.get(name, name)}: {'، '.join(values) if isinstance(values, list) else values}"

@@ -2,7 +2,6 @@
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from search.analysis import explain
 from search.health import HealthCheck
 from webapp.arabic import number
 from webapp.extension import engine, request_params, run_search
@@ -64,7 +63,8 @@ def analyze() -> Response:
     text = _analyze_text()
     if len(text) > MAX_ANALYZE_CHARS:
         raise ParamError("text", f"النص أطول من {number(MAX_ANALYZE_CHARS)} حرف؛ حلّل جزءًا منه.")
-    return jsonify(text=text, tokens=[report.as_dict() for report in explain(text)])
+    tokens = engine().explain(text)  # with the index's protected words and stems
+    return jsonify(text=text, tokens=[report.as_dict() for report in tokens])
 
 
 def _analyze_text() -> str:

@@ -104,7 +104,7 @@ def publish() -> Response:
     except UnicodeDecodeError:
         return refusal(400, NOT_TEXT)
     try:
-        writes = writes_of(text, request.content_type or "")
+        writes = writes_of(text, request.content_type or "", engine().fields)
     except BodyError as exc:
         return refusal(400, NO_RECORD, reason=str(exc))
     return _accepted(writes)

@@ -31,7 +31,7 @@ from webapp.embed_options import (
     snippets,
     theme_css,
 )
-from webapp.extension import run_search
+from webapp.extension import engine, run_search
 from webapp.headers import content_security_policy
 from webapp.htmx import wants_fragment
 from webapp.messages import QUERY_REJECTED
@@ -68,7 +68,7 @@ def frame() -> tuple[str, int]:
     """
     args = request.args.to_dict(flat=False)
     try:
-        options = parse_options(args, other=READER_PARAMS)
+        options = parse_options(args, other=READER_PARAMS, facets=engine().fields.filter_names)
     except ParamError as error:
         return _failed(DEFAULTS, error.message)
     try:
@@ -91,7 +91,7 @@ def frame_search(options: EmbedOptions, args: dict[str, list[str]]) -> dict[str,
         return {"q": q}  # nothing asked yet: just the box
     wanted = {"q": [q], "per_page": [str(options.per_page)], **picks}
     wanted.update({name: [value] for name, value in options.fixed.items()})
-    params = parse_search_args(wanted, options.per_page)
+    params = parse_search_args(wanted, options.per_page, engine().fields.filter_names)
     result = run_search(params)
     site = replace(params, per_page=None)  # links to our pages use the site's page size
     total, hits = result["total"], result["results"]
@@ -175,7 +175,7 @@ def demo() -> str:
     custom_colours = bool(args.pop("colours", None))
     error = None
     try:
-        options = parse_options(args)
+        options = parse_options(args, facets=engine().fields.filter_names)
     except ParamError as bad:
         options, error = DEFAULTS, bad.message
     # Colours left as the theme has them stay out of the snippet.
@@ -196,6 +196,7 @@ def demo() -> str:
         colours={name: value or defaults[name] for name, value in options.colours().items()},
         theme_colours=THEME_COLOURS,
         choices={name: [v["value"] for v in archive[name]["values"]] for name in DEMO_FACETS},
+        facet_labels=engine().fields.labels(),
         per_page_range=PER_PAGE,
         font_sizes=FONT_SIZES,
     )

@@ -90,13 +90,18 @@ class EmbedOptions:
 DEFAULTS = EmbedOptions()
 
 
-def parse_options(args: Mapping[str, Sequence[str]], other: Collection[str] = ()) -> EmbedOptions:
+def parse_options(
+    args: Mapping[str, Sequence[str]],
+    other: Collection[str] = (),
+    facets: Collection[str] = ALL_FACETS,
+) -> EmbedOptions:
     """Check a widget's options; raise ParamError (Arabic) for the first bad or unknown one.
 
-    `args` maps each parameter to all its values; names in `other` belong to the caller. Empty
-    values count as absent, as an empty form field does.
+    `args` maps each parameter to all its values; names in `other` belong to the caller, and
+    `facets` are the index's filters (`data-country` where the index has a country facet).
+    Empty values count as absent, as an empty form field does.
     """
-    known = (*OPTION_NAMES, *ALL_FACETS)
+    known = (*OPTION_NAMES, *facets)
     unknown = sorted(set(args) - set(known) - set(other))
     if unknown:
         raise ParamError(
@@ -112,7 +117,7 @@ def parse_options(args: Mapping[str, Sequence[str]], other: Collection[str] = ()
         )
     return EmbedOptions(
         placeholder=placeholder,
-        fixed=_fixed(given),
+        fixed=_fixed(given, facets),
         per_page=_whole(first, "per-page", PER_PAGE, "عدد النتائج") or DEFAULTS.per_page,
         facets=_switch(first, "facets"),
         theme=_choice(first, "theme", THEMES) or DEFAULTS.theme,
@@ -172,9 +177,9 @@ def snippets(widget_url: str, options: EmbedOptions) -> tuple[str, str]:
     return one_line, f"<div data-fahras-search{attributes}></div>\n{loader}"
 
 
-def _fixed(given: Mapping[str, list[str]]) -> dict[str, str]:
+def _fixed(given: Mapping[str, list[str]], facets: Collection[str]) -> dict[str, str]:
     fixed = {}
-    for name in ALL_FACETS:
+    for name in facets:
         values = given.get(name, [])
         if len(values) > 1:
             raise ParamError(name, f"ثبّت قيمة واحدة فقط لـ«{name}».")

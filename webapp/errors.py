@@ -9,6 +9,7 @@ from flask import Flask, current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from search.errors import IndexMissingError, QueryError
+from search.settings import SettingsError
 from webapp.htmx import wants_fragment
 from webapp.messages import HTTP_MESSAGES, HTTP_TITLES, INDEX_MISSING, QUERY_REJECTED
 from webapp.params import ParamError
@@ -22,6 +23,7 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(ParamError, _bad_param)
     app.register_error_handler(QueryError, _rejected_query)
     app.register_error_handler(IndexMissingError, _no_index)
+    app.register_error_handler(SettingsError, _no_index)  # a broken settings file: as no index
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected)
 
@@ -46,7 +48,7 @@ def _rejected_query(error: QueryError) -> Answer:
     return error_answer(400, QUERY_REJECTED, detail=str(error))
 
 
-def _no_index(error: IndexMissingError) -> Answer:
+def _no_index(error: IndexMissingError | SettingsError) -> Answer:
     current_app.logger.error("%s", error)
     return error_answer(503, INDEX_MISSING)
 

@@ -73,7 +73,9 @@ def engine() -> SearchEngine:
 def request_params() -> SearchParams:
     """The current request's search parameters (ParamError if one is bad)."""
     return parse_search_args(
-        request.args.to_dict(flat=False), current_app.config["FAHRAS_PER_PAGE"]
+        request.args.to_dict(flat=False),
+        current_app.config["FAHRAS_PER_PAGE"],
+        engine().fields.filter_names,
     )
 
 

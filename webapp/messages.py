@@ -7,15 +7,6 @@ unknown one is shown as the engine wrote it rather than hidden.
 from webapp.arabic import digits, month_name, number
 from webapp.inert import without_bidi_controls
 
-FACET_LABELS = {
-    "category": "التصنيف",
-    "source": "المصدر",
-    "author": "الكاتب",
-    "tags": "الوسوم",
-    "year": "السنة",
-    "month": "الشهر",
-}
-FACETS_SHOWN = ("category", "source", "author", "year", "tags")  # month: reachable by URL only
 SORT_LABELS = {"relevance": "الأكثر صلة", "newest": "الأحدث أولًا", "oldest": "الأقدم أولًا"}
 
 HTTP_TITLES = {
@@ -61,6 +52,10 @@ _NOTICES = {
     ),
     "budget_spent": lambda d: (
         "استغرق البحث وقته كله: عرضنا النتائج دون إحصاءات التصفية أو المقتطفات."
+    ),
+    "rebuild_needed": lambda d: (
+        f"تغيّرت إعدادات الفهرس منذ بنائه ({d}): يلزم إعادة بنائه بالأمر "
+        "fahras index --rebuild-from-index، وحتى ذلك يعمل البحث بالإعدادات القديمة."
     ),
 }
 

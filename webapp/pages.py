@@ -17,7 +17,7 @@ bp = Blueprint("pages", __name__)
 def home() -> str:
     """The search page before a search: a welcome, and the facets of the whole archive."""
     params = SearchParams()
-    context = search_context(params, run_search(params), home=True)
+    context = search_context(params, run_search(params), home=True, fields=engine().fields)
     context["status"] = ""  # nothing searched yet: nothing to announce
     articles = arabic.counted(engine().doc_count(), arabic.ARTICLES)
     return render_template("search.html", articles=articles, **context)
@@ -26,7 +26,7 @@ def home() -> str:
 @bp.get("/search")
 def search() -> str:
     params = request_params()
-    context = search_context(params, run_search(params))
+    context = search_context(params, run_search(params), fields=engine().fields)
     return render_template("fragment.html" if wants_fragment() else "search.html", **context)
 
 
@@ -52,6 +52,7 @@ def document(doc_id: str) -> str:
         back_url=back,
         original_url=web_link(view.url),
         related=related_hits(doc_id) or [],
+        facet_labels=engine().fields.labels(),
     )
 
 

@@ -5,7 +5,7 @@
 Checks use the engine's own limits, so a request that passes here is one the engine accepts.
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from search.dates import DateParseError, parse_date_bound
@@ -83,14 +83,19 @@ class SearchParams:
         return replace(self, **{"page": 1, **changes})  # type: ignore[arg-type]
 
 
-def parse_search_args(args: Mapping[str, Sequence[str]], default_per_page: int) -> SearchParams:
+def parse_search_args(
+    args: Mapping[str, Sequence[str]],
+    default_per_page: int,
+    facets: Collection[str] = ALL_FACETS,
+) -> SearchParams:
     """Check every parameter of /search or /api/search; raise ParamError for the first bad one.
 
-    `args` maps each name to all its values (werkzeug: `request.args.to_dict(flat=False)`).
+    `args` maps each name to all its values (werkzeug: `request.args.to_dict(flat=False)`);
+    `facets` are the index's filters (its FieldRegistry's `filter_names`).
     """
-    unknown = sorted(set(args) - set(SCALARS) - set(ALL_FACETS))
+    unknown = sorted(set(args) - set(SCALARS) - set(facets))
     if unknown:
-        known = "، ".join((*SCALARS, *ALL_FACETS))
+        known = "، ".join((*SCALARS, *facets))
         raise ParamError(
             unknown[0], f"معامل غير معروف «{unknown[0]}». المعاملات المقبولة: {known}."
         )
@@ -118,7 +123,7 @@ def parse_search_args(args: Mapping[str, Sequence[str]], default_per_page: int) 
         raise ParamError("to", "تاريخ النهاية قبل تاريخ البداية؛ بدّل بينهما.")
     return SearchParams(
         q=first.get("q", ""),
-        filters=_filters(args),
+        filters=_filters(args, facets),
         date_from=date_from,
         date_to=date_to,
         sort=sort,
@@ -156,9 +161,11 @@ def _date(first: Mapping[str, str], name: str, *, end: bool) -> str:
     return raw
 
 
-def _filters(args: Mapping[str, Sequence[str]]) -> dict[str, tuple[str, ...]]:
+def _filters(
+    args: Mapping[str, Sequence[str]], facets: Collection[str]
+) -> dict[str, tuple[str, ...]]:
     filters = {}
-    for name in ALL_FACETS:
+    for name in facets:
         values = tuple(dict.fromkeys(v.strip() for v in args.get(name, ()) if v.strip()))
         if values:
             filters[name] = values

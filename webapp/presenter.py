@@ -12,8 +12,9 @@ from flask import url_for
 
 from search.dates import parse_date_bound
 from search.engine import MAX_RESULTS_DEPTH
+from search.fields import BUILTIN, FieldRegistry, Kind
 from webapp import arabic
-from webapp.messages import FACET_LABELS, FACETS_SHOWN, SORT_LABELS, facet_value_label, notice
+from webapp.messages import SORT_LABELS, facet_value_label, notice
 from webapp.params import SearchParams
 
 Result = dict[str, Any]  # SearchResult.as_dict(): the JSON API's answer
@@ -60,10 +61,12 @@ def option_id(facet: str, value: str) -> str:
     return f"f-{facet}-{hashlib.blake2s(value.encode(), digest_size=5).hexdigest()}"
 
 
-def facet_panels(result: Result) -> list[FacetPanel]:
+def facet_panels(result: Result, fields: FieldRegistry = BUILTIN) -> list[FacetPanel]:
+    """The index's facets in its panel order (search/fields.py), those with values."""
     panels = []
-    for name in FACETS_SHOWN:
-        values = result["facets"][name]["values"]
+    for item in fields.of_kind(Kind.FACET, Kind.DATE_PART):
+        name = item.name
+        values = result["facets"][name]["values"] if item.panel else []
         if values:
             options = [
                 FacetOption(
@@ -75,15 +78,16 @@ def facet_panels(result: Result) -> list[FacetPanel]:
                 )
                 for v in values
             ]
-            panels.append(FacetPanel(name, FACET_LABELS[name], options))
+            panels.append(FacetPanel(name, item.label, options))
     return panels
 
 
-def chips(params: SearchParams) -> list[Chip]:
+def chips(params: SearchParams, fields: FieldRegistry = BUILTIN) -> list[Chip]:
     """One removable chip per active filter value and date bound."""
+    labels = fields.labels()
     found = [
         Chip(
-            f"{FACET_LABELS[name]}: {facet_value_label(name, value)}",
+            f"{labels[name]}: {facet_value_label(name, value)}",
             search_url(params.without(name, value)),
         )
         for name, values in params.filters.items()
@@ -154,15 +158,21 @@ def date_input(bound: str, *, end: bool) -> str:
     return parse_date_bound(bound, end=end).date().isoformat() if bound else ""
 
 
-def search_context(params: SearchParams, result: Result, home: bool = False) -> dict[str, object]:
-    """Everything search.html and its fragment need; `home` shows the welcome, not results."""
+def search_context(
+    params: SearchParams, result: Result, home: bool = False, fields: FieldRegistry = BUILTIN
+) -> dict[str, object]:
+    """Everything search.html and its fragment need; `home` shows the welcome, not results.
+
+    `fields` is the index's registry: its facets, their labels and which a hit shows.
+    """
     suggestion = result["suggestion"]
     return {
         "home": home,
         "params": params,
         "result": result,
-        "panels": facet_panels(result),
-        "chips": chips(params),
+        "panels": facet_panels(result, fields),
+        "chips": chips(params, fields),
+        "hit_facets": [f.name for f in fields.of_kind(Kind.FACET) if f.shown],
         "clear_all_url": clear_all_url(params),
         "pager": pager(params, result),
         "status": status_text(result),
