@@ -460,6 +460,12 @@ class SearchEngine:
             labels=fields.labels(),
         )
 
+    def read_postings(self, field_name: str, term: str) -> int:
+        """Read `term`'s postings in `field_name` through Whoosh itself, not the derived data
+        (a health probe); raises what a damaged term list or posting file raises."""
+        with self._reading() as (_, searcher):
+            return sum(1 for _ in searcher.postings(field_name, term).all_ids())
+
     def explain(self, text: str) -> list[TokenReport]:
         """`analysis.explain` under the index's own rules (protected words, stems, stop words)."""
         with self._reading():

@@ -35,7 +35,6 @@ def health(app: Flask) -> tuple[int, dict[str, object]]:
     ("suffix", "how", "named"),
     [
         (".pst", "cut", True),
-        (".trm", "overwrite", False),  # same size: found by the tiny searches
         ("._stored.col", "empty", True),
         ("._stored.col", "cut", True),
         (".trm", "cut", True),

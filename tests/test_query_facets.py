@@ -53,7 +53,7 @@ def test_facet_values_with_spaces_in_the_engine(make_engine: MakeEngine) -> None
     quoted = engine.search(SearchRequest(q='حلب source:"عنب بلدي"'))
     unquoted = engine.search(SearchRequest(q="حلب source:عنب بلدي"))
     assert quoted.total == unquoted.total == 1 and not unquoted.notices
-    assert unquoted.hits[0].source == ["عنب بلدي"]
+    assert unquoted.hits[0].facets["source"] == ["عنب بلدي"]
     unknown = engine.search(SearchRequest(q="source:سكاي عربية"))
     assert unknown.total == 0
     assert [n.detail for n in unknown.notices] == ['source:"سكاي عربية"']

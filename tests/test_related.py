@@ -19,7 +19,7 @@ def documents_of(engine: SearchEngine, category: str) -> list[str]:
     for page in range(1, 11):
         request = SearchRequest(filters={"category": [category]}, per_page=100, page=page)
         hits = engine.search(request).hits
-        ids += [hit.id for hit in hits if hit.category == [category]]
+        ids += [hit.id for hit in hits if hit.facets["category"] == [category]]
         if len(hits) < 100:
             return ids
     return ids
@@ -35,7 +35,7 @@ def test_the_first_related_article_of_a_sports_report_is_a_sports_report(
         related = ant_engine.related(doc_id)
         assert related is not None and len(related) == 5, doc_id
         assert doc_id not in [hit.id for hit in related]
-        firsts.append(SPORT in related[0].category)
+        firsts.append(SPORT in related[0].facets["category"])
     share = sum(firsts) / len(firsts)
     assert share >= 0.9, f"{share:.1%} of {len(firsts)} sports reports"  # measured: 93%
 
@@ -48,7 +48,7 @@ def test_related_articles_share_the_subject(ant_engine: SearchEngine, category: 
     for doc_id in reports:
         related = ant_engine.related(doc_id) or []
         assert doc_id not in [hit.id for hit in related]
-        same += bool(related) and category in related[0].category
+        same += bool(related) and category in related[0].facets["category"]
     assert same / len(reports) >= 0.65
 
 

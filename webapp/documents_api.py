@@ -27,7 +27,6 @@ from flask import (
 )
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from search.engine import vars_of
 from search.intake import BodyError, writes_of
 from search.tasks import Action, Task, TaskQueue, Write
 from webapp.auth import current_key, require_key
@@ -157,7 +156,7 @@ def related_hits(doc_id: str) -> list[dict[str, object]] | None:
     hits = engine().related(doc_id, MAX_RELATED)
     if hits is None:
         return None
-    found = [vars_of(hit) for hit in hits]
+    found = [hit.as_dict() for hit in hits]
     for values in found:
         values["title"] = without_bidi_controls(str(values["title"]))
         values["snippet"] = without_bidi_controls(str(values["snippet"]))
