@@ -123,7 +123,8 @@ def _print_report(report: IndexReport, index_dir: Path) -> None:
         f"{report.seconds:.1f} s"
     )
     if report.skipped:
-        print(f"skipped records are listed above as file:line: reason ({len(report.skipped):,})")
+        which = "the first of each reason are" if report.skipped.not_shown() else "they are"
+        print(f"skipped records: {which} listed above as file:line: reason")
 
 
 def _size(count: int) -> str:

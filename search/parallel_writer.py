@@ -157,6 +157,8 @@ class CheckedMpWriter(MpWriter):
             channel.cancel_join_thread()  # jobs nobody will read must not hold up our exit
             channel.close()
         if not self.is_closed:
+            with contextlib.suppress(Exception):  # a full disk may fail this too
+                self._close_segment()
             self._cleanup_on_error()
             self.is_closed = True
 

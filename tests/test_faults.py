@@ -123,17 +123,17 @@ def test_sigkill_at_random_points_leaves_the_old_or_the_new_documents(
 def writer_processes(indexer: int) -> list[int]:
     """Whoosh's sub-writers: the indexer's children running its own command line (forks)."""
     proc = Path("/proc")
-    try:
-        children = (proc / str(indexer) / "task" / str(indexer) / "children").read_text().split()
-        command = (proc / str(indexer) / "cmdline").read_bytes()
-    except FileNotFoundError:
-        return []
     found = []
-    for child in children:
-        with contextlib.suppress(FileNotFoundError):
-            if (proc / child / "cmdline").read_bytes() == command:
-                found.append(int(child))
-    return found
+    with contextlib.suppress(FileNotFoundError):
+        command = (proc / str(indexer) / "cmdline").read_bytes()
+        for entry in proc.iterdir():
+            if not entry.name.isdigit():
+                continue
+            with contextlib.suppress(OSError):
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+                if parent == indexer and (entry / "cmdline").read_bytes() == command:
+                    found.append(int(entry.name))
+    return sorted(found)
 
 
 def wait_for(check: Callable[[], object], seconds: float = 120) -> object:
