@@ -23,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
@@ -80,7 +81,18 @@ def workers(master: int) -> list[int]:
     return sorted(pids)
 
 
-def first_answer(index_dir: Path, env: dict[str, str], cwd: Path, log: Path) -> None:
+@dataclass(slots=True)
+class Served:
+    """A server's start: seconds from launch to /readyz and to the first search (None: never),
+    and each worker's memory in MB after some searches."""
+
+    ready: float | None = None
+    first_search: float | None = None
+    workers: list[dict[str, float]] = field(default_factory=list)
+
+
+def serve(index_dir: Path, env: dict[str, str], cwd: Path, log: Path) -> Served:
+    """Start gunicorn with our config on `index_dir`, time its first answers, then stop it."""
     port = free_port()
     command = [sys.executable, "-m", "gunicorn", "--config", "python:webapp.gunicorn_conf"]
     command += ["--bind", f"{HOST}:{port}"]
@@ -89,39 +101,48 @@ def first_answer(index_dir: Path, env: dict[str, str], cwd: Path, log: Path) -> 
         server = subprocess.Popen(
             command, env={**env, "FAHRAS_INDEX": str(index_dir)}, stderr=errors, cwd=cwd
         )
-    marks: dict[str, float] = {}
-    probes = (("ready", "/readyz"), ("first search", f"/api/search?q={quote(SEARCH)}"))
+    served = Served()
+    search = f"/api/search?q={quote(SEARCH)}"
     try:
         deadline = started + 120
-        while len(marks) < 2 and time.perf_counter() < deadline:
-            for name, path in probes:
-                if name in marks:
-                    continue
-                with contextlib.suppress(OSError, http.client.HTTPException):
-                    if get(port, path)[0] == 200:
-                        marks[name] = time.perf_counter() - started
+        while served.first_search is None and time.perf_counter() < deadline:
+            with contextlib.suppress(OSError, http.client.HTTPException):
+                if served.ready is None and get(port, "/readyz")[0] == 200:
+                    served.ready = time.perf_counter() - started
+                if get(port, search)[0] == 200:
+                    served.first_search = time.perf_counter() - started
             time.sleep(0.02)
-        for name in ("ready", "first search"):
-            seconds = marks.get(name)
-            shown = f"{seconds:6.2f} s after launch" if seconds is not None else "never (120 s)"
-            if name == "ready" and seconds is None:
-                shown = "no answer (no /readyz in this checkout?)"
-            print(f"  {name:<22} {shown}")
         for _ in range(40):
-            get(port, f"/api/search?q={quote(SEARCH)}")
+            get(port, search)
             get(port, f"/api/suggest?q={quote(PREFIX)}")
         for pid in workers(server.pid):
             used = memory(pid)
-            private = used["Private_Clean"] + used["Private_Dirty"]
-            shared = used["Shared_Clean"] + used["Shared_Dirty"]
-            print(
-                f"  worker {pid:<15} RSS {used['Rss'] / 1024:6.1f} MB   "
-                f"private {private / 1024:6.1f} MB   shared {shared / 1024:6.1f} MB   "
-                f"PSS {used['Pss'] / 1024:6.1f} MB"
+            served.workers.append(
+                {
+                    "pid": pid,
+                    "rss": used["Rss"] / 1024,
+                    "private": (used["Private_Clean"] + used["Private_Dirty"]) / 1024,
+                    "shared": (used["Shared_Clean"] + used["Shared_Dirty"]) / 1024,
+                    "pss": used["Pss"] / 1024,
+                }
             )
     finally:
         server.terminate()
         server.wait(timeout=60)
+    return served
+
+
+def first_answer(index_dir: Path, env: dict[str, str], cwd: Path, log: Path) -> None:
+    served = serve(index_dir, env, cwd, log)
+    for name, seconds in (("ready", served.ready), ("first search", served.first_search)):
+        shown = f"{seconds:6.2f} s after launch" if seconds is not None else "no answer"
+        print(f"  {name:<22} {shown}")
+    for used in served.workers:
+        print(
+            f"  worker {used['pid']:<15.0f} RSS {used['rss']:6.1f} MB   "
+            f"private {used['private']:6.1f} MB   shared {used['shared']:6.1f} MB   "
+            f"PSS {used['pss']:6.1f} MB"
+        )
 
 
 def main() -> None:

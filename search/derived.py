@@ -5,8 +5,9 @@ Every process that opened an index used to rebuild from Whoosh the stem → inde
 columns and the document lengths: seconds before the first answer, and private copies in every
 web worker. Whoosh segments never change once written (only their deletion sets do), so these
 are derived per segment, when the segment appears, and written beside the index in
-`derived/<segment id>/` as `.npy` arrays and sorted string tables (search/strtable.py) that
-readers map: pages shared through the OS page cache, an open in milliseconds. Opening a
+`derived/<segment id>/`: NumPy arrays and sorted string tables (search/strtable.py) in one file
+that readers map, with meta.json saying where each lies and which analysis version and settings
+made them: pages shared through the OS page cache, an open in milliseconds. Opening a
 generation combines its segments' data (concatenations, one small value remap per facet) and
 applies its deletions. Writers call `write_derived` after every commit; it also removes the data
 of segments Whoosh has merged away. An index without derived files still opens: the missing
