@@ -122,9 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=commands.index)
 
     p = sub.add_parser("settings", help="show or check an index's settings file")
-    p.add_argument(
-        "action", choices=("show", "check"), help="show: print it; check: validate it"
-    )
+    p.add_argument("action", choices=("show", "check"), help="show: print it; check: validate it")
     p.add_argument("file", nargs="?", help="a settings file (default: the index's own)")
     index_option(p)
     p.add_argument("--json", action="store_true", help="print the settings as JSON")
