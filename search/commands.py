@@ -141,13 +141,15 @@ def stats(args: argparse.Namespace) -> int:
 def analyze(args: argparse.Namespace) -> int:
     texts = sys.stdin.read().splitlines() if args.text == "-" else [args.text]
     for text in texts:
-        reports = [r.as_dict() for r in explain(text)]
+        reports = explain(text)
         if args.json:
-            print_json(reports)
+            print_json([report.as_dict() for report in reports])
             continue
-        for r in reports:
+        for report in reports:
+            r = report.as_dict()
             stem = "(stop word)" if r["stem"] is None else r["stem"]
-            print(f"{r['token']}\t{r['start']}-{r['end']}\t{r['normalized']}\t{stem}")
+            line = f"{r['token']}\t{r['start']}-{r['end']}\t{r['normalized']}\t{stem}"
+            print("\t".join(filter(None, (line, report.notes()))))
     return 0
 
 
