@@ -5,9 +5,10 @@ Light stemming cannot join a broken plural to its singular: the plural changes t
 inside. The pairs come from the Arramooz Arabic dictionary (GPL, the `arramooz-pysqlite`
 package, needed only to run this script): its nouns' broken-plural column, without elatives
 (أحسن: حسنى is a feminine, not a plural). A pair is kept when both words occur in the news
-lexicon (search/data/lexicon.tsv.gz) at least --min-count times and the plural is seen with
-the article, as a noun: the rest are classical forms that news text never uses and that would
-only add noise. The search expands a word with its pair at query time (search/plurals.py).
+lexicon (search/data/lexicon.tsv.gz) at least --min-count times and the plural is mostly a noun
+(seen with the article) and no singular itself: the rest are classical forms that news text
+never uses, or homographs (كتب "wrote") that would only add noise.
+The search expands a word with its pair at query time (search/plurals.py).
 
     .venv/bin/pip install arramooz-pysqlite && .venv/bin/python scripts/build_plurals.py
 """
@@ -20,12 +21,13 @@ from pathlib import Path
 import arramooz
 
 from search.normalize import is_arabic_word, normalize
-from search.stemmer import WordCounts, lexicon, takes_article
+from search.stemmer import WordCounts, lexicon
 
 ROOT = Path(__file__).resolve().parents[1]
 OUTPUT = ROOT / "search" / "data" / "plurals.tsv.gz"
 TA_MARBUTA_OUTPUT = ROOT / "search" / "data" / "ta_marbuta_nouns.txt.gz"
 PRONOUN_EVIDENCE = 3
+PLURAL_ARTICLE_SHARE = 0.25
 MIN_LETTERS = 3  # اس (foundation) and such: too short to tell apart
 DICTIONARY = Path(arramooz.__file__).parent / "data" / "arabicdictionary.sqlite"
 
@@ -67,6 +69,12 @@ def ta_marbuta_nouns(path: Path) -> set[str]:
         return {normalize(word) for (word,) in rows if is_arabic_word(normalize(word))}
 
 
+def noun_mostly(word: str, counts: dict[str, WordCounts]) -> bool:
+    """Whether a plural is seen with the article in PLURAL_ARTICLE_SHARE of its occurrences:
+    كتب (books) is mostly the verb "wrote", قطع (pieces) mostly "cut"."""
+    return counts[word].with_article >= PLURAL_ARTICLE_SHARE * counts[word].total
+
+
 def not_pronoun(word: str, counts: dict[str, WordCounts]) -> bool:
     """Whether a word in ه reads as the noun in ة rather than a pronoun on the noun before it.
 
@@ -96,7 +104,14 @@ def main() -> None:
         return entry is not None and entry.total >= args.min_count
 
     found = dictionary_pairs(DICTIONARY)
-    kept = sorted((s, p) for s, p in found if common(s) and common(p) and takes_article(counts[p]))
+    singulars = {s for s, _ in found}
+    kept = sorted(
+        (s, p)
+        for s, p in found
+        # كتاب is the plural of كاتب (writers) but far more often a singular (book) with a
+        # plural of its own: a plural that is also a singular joins unrelated words
+        if common(s) and common(p) and noun_mostly(p, counts) and p not in singulars
+    )
     write_gzip(OUTPUT, [f"{s}\t{p}" for s, p in kept])
     print(f"{len(kept):,} pairs (of {len(found):,} in the dictionary) -> {OUTPUT}")
     nouns = sorted(
