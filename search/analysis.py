@@ -19,9 +19,10 @@ from dataclasses import dataclass
 from whoosh.analysis import Analyzer, Filter, Token
 
 from search.normalize import normalize
+from search.plurals import number_forms
 from search.rules import ACTIVE, NO_RULES
-from search.stemmer import stem
-from search.stopwords import STOPWORDS
+from search.stemmer import UNSEEN, lexicon, stem, stop_word_collision, takes_article
+from search.stopwords import STOPWORDS, is_stop_word
 from search.tokenize import TOKEN_PATTERN, iter_tokens
 
 ANALYSIS_VERSION = 2
@@ -101,28 +102,44 @@ class _Whole:
         return len(self.value)
 
 
+MADDA = "\u0622"  # آ: آن (a name) is never أن, though both fold to ان
 STOPPED = "\x00stop"  # cache marker: a stop word, absent from the stemmed view
 _CACHE_LIMIT = 1_000_000
 _STEMMED_TERMS: dict[str, str] = {}
 _EXACT_TERMS: dict[str, str] = {}
 
 
-def stem_of(normalized: str) -> str | None:
-    """The stemmed-view term of an exact-view term, or None for a stop word."""
+def stem_of(normalized: str, surface: str = "") -> str | None:
+    """The stemmed-view term of an exact-view term, or None for a stop word.
+
+    `surface` is the word as written, when known: آن (a name) folds to ان (أن) but is no stop
+    word. A word made of a stop word and clitics (وفي، فيه) is one too, unless the lexicon
+    has seen it with the article, as a noun (فهم "understanding" is not ف+هم). An index's own
+    rules (search/rules.py: protected words, stems, stop words) come first.
+    """
     rules = ACTIVE.get()
-    if rules is not NO_RULES:  # the index's own rules (search/rules.py)
-        return rules.stem_of(normalized)
-    if normalized in STOPWORDS:
+    if rules is not NO_RULES:
+        return rules.stem_of(normalized, surface)
+    return standard_stem_of(normalized, surface)
+
+
+def standard_stem_of(normalized: str, surface: str = "") -> str | None:
+    """`stem_of` without an index's own rules."""
+    stop = is_stop_word(normalized) and MADDA not in surface
+    if stop and (normalized in STOPWORDS or not _is_noun(normalized)):
         return None
-    stemmed = stem(normalized)
-    return None if stemmed in STOPWORDS else stemmed
+    return stem(normalized)
+
+
+def _is_noun(word: str) -> bool:
+    return takes_article(lexicon().get(word, UNSEEN))
 
 
 def _analyze(surface: str, stemmed: bool, cache: dict[str, str]) -> str:
     """The indexed term for one surface form ("" for none, STOPPED for a stop word)."""
     term = normalize(surface)
     if stemmed and term:
-        term = stem_of(term) or STOPPED
+        term = stem_of(term, surface) or STOPPED
     if len(cache) >= _CACHE_LIMIT:
         cache.clear()
     cache[surface] = term
@@ -158,6 +175,8 @@ class TokenReport:
     end: int
     normalized: str
     stem: str | None  # None for a stop word (absent from the stemmed view)
+    kept_from: str | None = None  # the stop word a strip would have reached (الأماكن: اما)
+    plurals: tuple[str, ...] = ()  # stems of its broken plural or singular, searched too
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -167,7 +186,18 @@ class TokenReport:
             "normalized": self.normalized,
             "stem": self.stem,
             "stopword": self.stem is None,
+            "kept_from_stopword": self.kept_from,
+            "plurals": list(self.plurals),
         }
+
+    def notes(self) -> str:
+        """What analysis did beyond stemming, in words, for `fahras analyze`."""
+        notes = []
+        if self.kept_from:
+            notes.append(f"not the stop word {self.kept_from}")
+        if self.plurals:
+            notes.append("also searched: " + "، ".join(self.plurals))
+        return "; ".join(notes)
 
 
 def explain(text: str) -> list[TokenReport]:
@@ -175,8 +205,18 @@ def explain(text: str) -> list[TokenReport]:
     reports = []
     for token, start, end in iter_tokens(text):
         normalized = normalize(token)
-        if normalized:
-            reports.append(TokenReport(token, start, end, normalized, stem_of(normalized)))
+        if not normalized:
+            continue
+        stemmed = stem_of(normalized, token)
+        kept_from = plurals = None
+        if stemmed is not None:
+            kept_from = stop_word_collision(normalized)
+            if kept_from is None and normalized in STOPWORDS:
+                kept_from = normalized  # آن, a name, is not أن
+            plurals = number_forms(stemmed)
+        reports.append(
+            TokenReport(token, start, end, normalized, stemmed, kept_from, plurals or ())
+        )
     return reports
 
 
@@ -186,7 +226,7 @@ def terms_of(surface: str) -> tuple[str, str | None]:
     if normalized is None:
         normalized = _analyze(surface, False, _EXACT_TERMS)
     if ACTIVE.get() is not NO_RULES:  # the index's own rules: not cached across indexes
-        return normalized, stem_of(normalized) if normalized else None
+        return normalized, stem_of(normalized, surface) if normalized else None
     stemmed = _STEMMED_TERMS.get(surface)
     if stemmed is None:
         stemmed = _analyze(surface, True, _STEMMED_TERMS)

@@ -196,13 +196,15 @@ def analyze(args: argparse.Namespace) -> int:
     texts = sys.stdin.read().splitlines() if args.text == "-" else [args.text]
     analyze_text = SearchEngine(args.index).explain if args.index else explain
     for text in texts:
-        reports = [r.as_dict() for r in analyze_text(text)]
+        reports = analyze_text(text)
         if args.json:
-            print_json(reports)
+            print_json([report.as_dict() for report in reports])
             continue
-        for r in reports:
+        for report in reports:
+            r = report.as_dict()
             stem = "(stop word)" if r["stem"] is None else r["stem"]
-            print(f"{r['token']}\t{r['start']}-{r['end']}\t{r['normalized']}\t{stem}")
+            line = f"{r['token']}\t{r['start']}-{r['end']}\t{r['normalized']}\t{stem}"
+            print("\t".join(filter(None, (line, report.notes()))))
     return 0
 
 

@@ -13,7 +13,7 @@ import copy
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 from whoosh.reading import IndexReader, TermNotFound
@@ -138,25 +138,43 @@ class Postings:
         self._cache.put(key, (docnums, weights))
         return docnums, weights
 
-    def stem_bm25(self, field: str, stemmed: str) -> tuple[np.ndarray, np.ndarray]:
-        """BM25 of a stem: the postings of all its indexed forms merged, frequencies summed.
+    def frequencies(self, field: str, term: str) -> tuple[np.ndarray, np.ndarray]:
+        """(docnums, term frequency) of every live document containing `term` in `field`.
+
+        Raw counts, for BM25F: a word's frequencies in title and body are weighted and added
+        before the one saturation (search/ranking.py).
+        """
+        return self._counts((field, "\x01" + term), lambda: self._read(field, term))
+
+    def stem_frequencies(self, field: str, stemmed: str) -> tuple[np.ndarray, np.ndarray]:
+        """Frequencies of a stem: the postings of all its indexed forms merged, counts summed.
 
         This is exactly what a stemmed field would hold (كتاب: كتاب، الكتاب، كتابه…), computed
         from the exact view on first use and cached like any term.
         """
-        key = (field, "\x00" + stemmed)
+
+        def merged() -> tuple[np.ndarray, np.ndarray]:
+            parts = [self._read(field, form) for form in self.stem_forms(field).get(stemmed, ())]
+            if not parts:
+                return _EMPTY
+            docnums, inverse = np.unique(np.concatenate([d for d, _ in parts]), return_inverse=True)
+            counts = np.bincount(inverse, weights=np.concatenate([f for _, f in parts]))
+            return docnums, counts.astype(np.float32)
+
+        return self._counts((field, "\x00" + stemmed), merged)
+
+    def _counts(
+        self, key: tuple[str, str], read: Callable[[], tuple[np.ndarray, np.ndarray]]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Live (docnums, frequencies) remembered under `key`, read on first use."""
         found = self._cache.get(key)
         if found is not None:
             return found
-        parts = [self._read(field, form) for form in self.stem_forms(field).get(stemmed, ())]
-        if parts:
-            docnums, inverse = np.unique(np.concatenate([d for d, _ in parts]), return_inverse=True)
-            frequencies = np.bincount(
-                inverse, weights=np.concatenate([f for _, f in parts])
-            ).astype(np.float32)
-        else:
-            docnums, frequencies = _EMPTY
-        return self._weigh(key, field, docnums, frequencies)
+        docnums, frequencies = read()
+        keep = self.live[docnums]
+        found = (docnums[keep], frequencies[keep])
+        self._cache.put(key, found)
+        return found
 
     def stem_forms(self, field: str) -> _StemForms:
         """Stem -> the indexed forms of `field` that have it (derived when a segment is written)."""

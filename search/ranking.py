@@ -4,15 +4,21 @@ search/scorer.py evaluates queries with arrays; this module says what it compute
 here was chosen with bench/relevance.py (MRR@10 on Arabic questions, on Wikipedia paragraphs alone
 and among 31,525 news articles) and holds for all queries alike: nothing is tuned per query.
 
-- A word scores BM25 in four views: its stem and its exact (normalized) form, in title and body.
-  The exact form adds EXACT_BOOST on top of the stem, so the very form typed ranks first.
-- One IDF per word, as in BM25F: a word is as informative in a title as in a body, so a view's
-  own (higher) IDF does not let rare-in-titles words dominate.
+- A word scores BM25F: its occurrences in its views (stem, exact form, broken plurals; title
+  and body) are weighted and added before one saturation, against the document's length
+  weighted the same way. A title occurrence counts TITLE_WEIGHT body occurrences; the typed form
+  adds EXACT_WEIGHT occurrences (so it decides between otherwise equal documents but, saturated
+  with the rest, never outweighs a rarer word); a broken plural counts PLURAL_WEIGHT.
+- One IDF per word, from the documents that have it in any view.
 - Stop words carry no meaning: a group of stop words only is dropped from ranking and from the
-  count of words a document has, unless the query has nothing else ("من هو").
-- Short queries want documents with every word; a long query (a whole question) must not be
-  starved by demanding them all: it ranks every document with some of the words, and a document
-  with more of them gets up to 1 + COORDINATION times its score.
+  count of words a document has, unless the query has nothing else ("من هو"). So is a word found
+  nowhere (junk such as a typed `\\n`): it cannot tell documents apart.
+- Every document with some of the words is returned, those with more of them scoring up to
+  1 + COORDINATION times more; for short queries (fewer than LONG_QUERY content words) those
+  with every word come first.
+- The first RERANK_DEPTH documents gain PROXIMITY_WEIGHT times the IDFs of the query words found
+  together within PASSAGE_WINDOW words (search/proximity.py): the answer to a question holds
+  its words in one sentence, an article that merely mentions them does not.
 """
 
 from collections.abc import Sequence
@@ -26,12 +32,17 @@ from search.tokenize import iter_tokens
 K1 = 1.2  # BM25 term-frequency saturation (1.6 and 2.0 measured within 0.005)
 B = 0.75  # BM25 length normalization: 0.9 scored higher only by sinking the long news articles
 TITLE_BOOST = 0.5  # titles are short: at 2.0 one title word outranked whole matching paragraphs
-EXACT_BOOST = 0.5  # the typed form itself, added to the stem's score
+TITLE_WEIGHT = 2.0  # BM25F: a title occurrence counts as this many body occurrences
+EXACT_WEIGHT = 0.5  # the typed form itself: its occurrences count this much extra
+PLURAL_WEIGHT = 0.5  # a broken plural or singular of the word (مدارس for مدرسة)
 COORDINATION = 0.5  # a document with every word of a long query scores up to 1.5 times more
+PROXIMITY_WEIGHT = 1.0  # times the IDFs of the query words found together in one passage
+PASSAGE_WINDOW = 20  # words
+RERANK_DEPTH = 30  # documents read again for their best passage
 LONG_QUERY = 3  # content words from which documents need not have them all
 MAX_PREFIX_TERMS = 50
 
-View = tuple[np.ndarray, np.ndarray, float]  # docnums, BM25 weights (with the view's IDF), boost
+Counts = tuple[np.ndarray, np.ndarray, float]  # docnums, term frequencies, weight of the view
 
 
 def idf(matching: int, documents: int) -> float:
@@ -39,19 +50,24 @@ def idf(matching: int, documents: int) -> float:
     return float(np.log(1 + (documents - matching + 0.5) / (matching + 0.5)))
 
 
-def word_scores(views: Sequence[View], size: int, documents: int) -> tuple[np.ndarray, np.ndarray]:
-    """(match mask, scores) of one word over its views, under the word's own IDF.
+def bm25f(
+    views: Sequence[Counts], lengths: np.ndarray, average: float, documents: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """(match mask, scores) of one word: BM25F over its weighted views.
 
-    Each view's weights carry that view's IDF; it is swapped for the IDF of the word, computed
-    from the documents having it in any view.
+    The word's frequencies in every view (stem and exact form, title and body) are weighted and
+    added before one saturation, against the document's length weighted the same way, so a
+    title word counts like a few body words instead of a separately saturated score that a
+    long paragraph always outweighs; one IDF for the word, from the documents having it at all.
     """
-    mask = np.zeros(size, dtype=bool)
-    weights = np.zeros(size, dtype=np.float32)
-    for docnums, view_weights, boost in views:
+    frequencies = np.zeros(lengths.size, dtype=np.float32)
+    for docnums, counts, weight in views:
         if docnums.size:
-            mask[docnums] = True
-            weights[docnums] += view_weights * (boost / idf(docnums.size, documents))
-    return mask, weights * np.float32(idf(int(mask.sum()), documents))
+            frequencies[docnums] += counts * np.float32(weight)
+    mask = frequencies > 0
+    norm = K1 * (1 - B + B * lengths / np.float32(average))
+    saturated = frequencies * np.float32(K1 + 1) / (frequencies + norm)
+    return mask, saturated * np.float32(idf(int(mask.sum()), documents))
 
 
 def content_groups(groups: list[list[Clause]]) -> list[list[Clause]]:

@@ -23,14 +23,13 @@ from whoosh.searching import Searcher
 
 from search.analysis import terms_of
 from search.postings import Postings
-from search.ranking import TITLE_BOOST, coordination, idf, word_scores
+from search.ranking import TITLE_WEIGHT, bm25f, coordination, idf
 from search.tokenize import iter_tokens
 
 # Sports reports of the ANT 1/21 slice whose first related article is sport: 92% with 20 words,
 # 93% with 25 (Lucene MoreLikeThis's default), 94% with 30, 93% with 40; each word costs two
 # postings reads, so the gain past 25 is not worth its time.
 MAX_WORDS = 25
-TITLE_WEIGHT = 2
 MIN_DOCUMENTS = 2  # a word in this document only finds nothing else
 
 
@@ -85,16 +84,18 @@ def related_documents(
 
 
 def _scores(postings: Postings, words: list[str]) -> np.ndarray:
-    """The words as one long query of the ranking model: BM25 with one IDF per word over the
-    body and (at TITLE_BOOST) the title, any of the words, more of them ranked higher."""
+    """The words as one long query of the ranking model: BM25F over the body and (at
+    TITLE_WEIGHT) the title, any of the words, more of them ranked higher."""
     total = np.zeros(postings.size, dtype=np.float32)
     matched = np.zeros(postings.size, dtype=np.float32)
+    lengths = postings.lengths("body") + postings.lengths("title") * np.float32(TITLE_WEIGHT)
+    average = postings.average_length("body") + postings.average_length("title") * TITLE_WEIGHT
     for form in words:
         views = [
-            (*postings.bm25("body", form), 1.0),
-            (*postings.bm25("title", form), TITLE_BOOST),
+            (*postings.frequencies("body", form), 1.0),
+            (*postings.frequencies("title", form), TITLE_WEIGHT),
         ]
-        mask, scores = word_scores(views, postings.size, postings.live_count)
+        mask, scores = bm25f(views, lengths, average, postings.live_count)
         total += scores
         matched += mask
     return total * coordination(matched, len(words))

@@ -20,6 +20,7 @@ from search.stemmer import ARTICLE_PREFIXES, CONJUNCTIONS, PREPOSITIONS, stem
 from search.stopwords import STOPWORDS
 
 CACHE_LIMIT = 1_000_000
+MADDA = "\u0622"  # آ
 # Clitics a protected word may carry and still be itself: وسليمان, بسليمان, والسليمان.
 _CLITICS = tuple(
     sorted(
@@ -40,7 +41,9 @@ class AnalysisRules:
     stop_added: frozenset[str] = frozenset()
     stop_removed: frozenset[str] = frozenset()
     # Stems found so far: highlighting asks for every word of every snippet.
-    _stems: dict[str, str | None] = field(default_factory=dict, compare=False, repr=False)
+    _stems: dict[tuple[str, bool], str | None] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     @classmethod
     def from_words(
@@ -85,23 +88,28 @@ class AnalysisRules:
     def is_stop(self, word: str) -> bool:
         return (word in STOPWORDS or word in self.stop_added) and word not in self.stop_removed
 
-    def stem_of(self, word: str) -> str | None:
+    def stem_of(self, word: str, surface: str = "") -> str | None:
         """The stem of a normalized word under these rules; None for a stop word."""
-        if word in self._stems:
-            return self._stems[word]
+        key = (word, MADDA in surface)  # آن is no stop word where ان is (search/analysis.py)
+        if key in self._stems:
+            return self._stems[key]
         if len(self._stems) >= CACHE_LIMIT:
             self._stems.clear()
-        found = self._stems[word] = self._stem_of(word)
+        found = self._stems[key] = self._stem_of(word, surface)
         return found
 
-    def _stem_of(self, word: str) -> str | None:
-        if self.is_stop(word):
+    def _stem_of(self, word: str, surface: str) -> str | None:
+        from search.analysis import standard_stem_of  # analysis reads these rules: no cycle
+
+        if word in self.stop_added:
             return None
         chosen = self.stems.get(word) or self._protected(word)
-        if chosen is None:
-            stemmed = stem(word)
-            chosen = self.stems.get(stemmed, stemmed)
-        return None if self.is_stop(chosen) else chosen
+        if chosen is not None:
+            return chosen
+        stemmed = stem(word) if word in self.stop_removed else standard_stem_of(word, surface)
+        if stemmed is None or stemmed in self.stop_added:
+            return None
+        return self.stems.get(stemmed, stemmed)
 
     def _protected(self, word: str) -> str | None:
         """The protected word that `word` is, with or without its clitics."""

@@ -1,9 +1,9 @@
 """Evaluate a parsed query over the whole index with arrays: which documents match, and scores.
 
-A word contributes BM25 from four views (stem and exact form, in title and body), an OR-group
-sums its alternatives, and the groups combine in one of two modes: all of them required, or any
-of them with a coordination factor so that documents with more of the words come first
-(search/ranking.py holds the model: weights, which words count, and when each mode applies).
+A word contributes BM25F over its views (stem, exact form and broken plurals, in title and
+body), an OR-group sums its alternatives, and the groups combine: documents with more of the
+words rank higher, short queries put those with every word first, and the top documents are
+re-ranked by their best passage (search/ranking.py holds the model and its weights).
 Phrases are matched by Whoosh on positions and scored like their words. Everything else is
 NumPy over cached postings, so a word in every document costs about as much as a rare one.
 """
@@ -22,16 +22,24 @@ from search.facets import FacetTable
 from search.fields import BUILTIN, FieldRegistry
 from search.normalize import normalize
 from search.notices import Notice, phrase_capped, phrase_timeout, prefix_capped, search_timeout
+from search.plurals import number_forms
 from search.postings import Postings
+from search.proximity import QueryWord, WordFinder, best_window
 from search.query import Clause, ParsedQuery
 from search.ranking import (
-    EXACT_BOOST,
+    EXACT_WEIGHT,
     MAX_PREFIX_TERMS,
+    PASSAGE_WINDOW,
+    PLURAL_WEIGHT,
+    PROXIMITY_WEIGHT,
+    RERANK_DEPTH,
     TITLE_BOOST,
+    TITLE_WEIGHT,
+    bm25f,
     content_groups,
     coordination,
+    idf,
     requires_all_words,
-    word_scores,
 )
 from search.tokenize import iter_tokens
 
@@ -109,21 +117,60 @@ class QueryScorer:
             required &= ~self._clause(clause).mask
         if not parsed.groups:
             return Evaluation(required, np.zeros(size, dtype=np.float32), partial=False)
-        groups = [self._group(group) for group in content_groups(parsed.groups)]
+        scored = [self._group(group) for group in content_groups(parsed.groups)]
+        groups = [group for group in scored if group.mask.any()] or scored[:1]
+        missing = len(groups) < len(scored)  # a word (or junk: `\n` typed) found nowhere
         every = required.copy()
         for group in groups:
             every &= group.mask
         total = np.zeros(size, dtype=np.float32)
-        for group in groups:
-            total += group.scores
-        if len(groups) == 1 or (every.any() and requires_all_words(len(groups))):
-            return Evaluation(every, np.where(every, total, 0).astype(np.float32), partial=False)
         matched = np.zeros(size, dtype=np.float32)
         for group in groups:
+            total += group.scores
             matched += group.mask
+        if len(groups) == 1:
+            return Evaluation(every, np.where(every, total, 0).astype(np.float32), missing)
         some = required & (matched > 0)
         scores = np.where(some, total * coordination(matched, len(groups)), 0).astype(np.float32)
-        return Evaluation(some, scores, partial=bool(some.any()) and not every.any())
+        if requires_all_words(len(groups)) and every.any():
+            # documents with every word first, then the others (never only the former)
+            scores[every] += scores[some & ~every].max(initial=0.0)
+        self._near(parsed, scores)
+        return Evaluation(some, scores, partial=missing or (bool(some.any()) and not every.any()))
+
+    def _near(self, parsed: ParsedQuery, scores: np.ndarray) -> None:
+        """Raise the first RERANK_DEPTH documents by their best passage (search/proximity.py)."""
+        words = self._query_words(parsed)
+        if len(words) < 2 or not PROXIMITY_WEIGHT:
+            return
+        find = WordFinder(words)
+        top = np.flatnonzero(scores)
+        if top.size > RERANK_DEPTH:
+            top = top[np.argpartition(-scores[top], RERANK_DEPTH)[:RERANK_DEPTH]]
+        for docnum in top.tolist():
+            if self._deadline.passed():
+                return  # a ranking without proximity is still a ranking
+            stored = self.searcher.stored_fields(docnum)
+            text = f"{stored.get('title') or ''}\n{stored.get('body') or ''}"
+            scores[docnum] += PROXIMITY_WEIGHT * best_window(text, find, PASSAGE_WINDOW)
+
+    def _query_words(self, parsed: ParsedQuery) -> list[QueryWord]:
+        """The content words of a query, each with the terms that stand for it and its IDF."""
+        words = []
+        for group in content_groups(parsed.groups):
+            for clause in group:
+                if clause.kind != "word":
+                    continue
+                for token, _, _ in iter_tokens(clause.text):
+                    normalized, stemmed = terms_of(token)
+                    if stemmed is None:
+                        continue
+                    stems = frozenset((stemmed, *number_forms(stemmed)))
+                    matching = self._word(token, self.text_fields).mask.sum()
+                    words.append(
+                        QueryWord(stems, normalized, idf(int(matching), self.postings.live_count))
+                    )
+        return words
 
     def _group(self, group: list[Clause]) -> _Scored:
         result = _Scored(self.postings.size)
@@ -153,21 +200,29 @@ class QueryScorer:
                 return self._phrase(tokens, fields)
             case "exact":
                 return self._all([self._exact(normalize(t), fields) for t in tokens])
-        return self._all([self._word(token, fields) for token in tokens])
+        words = [self._word(token, fields) for token in tokens]
+        # junk glued to a word (a literal \n typed: طول\nالنهر) matches nothing: leave it out
+        return self._all([word for word in words if word.mask.any()] or words)
 
     def _word(self, surface: str, fields: tuple[str, ...]) -> _Scored:
         normalized, stemmed = terms_of(surface)
+        postings = self.postings
+        plurals = number_forms(stemmed) if stemmed is not None else ()
         views = []
+        lengths = np.zeros(postings.size, dtype=np.float32)
+        average = 0.0
         for field in fields:
-            boost = (TITLE_BOOST if field == "title" else 1.0) * self.weights[field]
+            weight = (TITLE_WEIGHT if field == "title" else 1.0) * self.weights[field]
+            lengths += postings.lengths(field) * np.float32(weight)
+            average += postings.average_length(field) * weight
             if stemmed is not None:
-                views.append((*self.postings.stem_bm25(field, stemmed), boost))
+                views.append((*postings.stem_frequencies(field, stemmed), weight))
+            for other in plurals:
+                views.append((*postings.stem_frequencies(field, other), weight * PLURAL_WEIGHT))
             if normalized:
-                views.append((*self.postings.bm25(field, normalized), boost * EXACT_BOOST))
-        result = _Scored(self.postings.size)
-        result.mask, result.scores = word_scores(
-            views, self.postings.size, self.postings.live_count
-        )
+                views.append((*postings.frequencies(field, normalized), weight * EXACT_WEIGHT))
+        result = _Scored(postings.size)
+        result.mask, result.scores = bm25f(views, lengths, average, postings.live_count)
         return result
 
     def _exact(self, normalized: str, fields: tuple[str, ...]) -> _Scored:

@@ -24,6 +24,7 @@ from functools import cache, lru_cache
 
 from search.datafiles import read_data
 from search.normalize import is_arabic_word
+from search.stopwords import STOPWORDS
 
 # Definite article with the particles that can precede it, longest first.
 ARTICLE_PREFIXES = (
@@ -49,6 +50,10 @@ PRONOUN_SUFFIXES = ("هما", "كما", "هم", "هن", "كم", "كن", "نا", 
 # (لبنان، إيران، السودان), so it needs a remainder half as common as the word.
 ENDING_SUFFIXES = (("ات", 0.0), ("ون", 0.05), ("ين", 0.05), ("ان", 0.5), ("ه", 0.0))
 DUAL_PLURAL = frozenset({"ين", "ان"})
+ACCUSATIVE_RATIO = 1.0  # the accusative's alef goes when the rest is at least as common
+KEEP_TA_MARBUTA = True
+NISBA_RATIO = 0.1
+NISBA_BARE = False  # a relative adjective's noun must be this common, relative to it
 
 MIN_STEM = 3  # Arabic roots have three letters; a shorter remainder is rarely the same word.
 MIN_ARTICLE_STEM = 2  # but ال may leave two letters: اليد → يد.
@@ -89,6 +94,14 @@ def lexicon() -> dict[str, WordCounts]:
     return counts
 
 
+@cache
+def ta_marbuta_nouns() -> frozenset[str]:
+    """Nouns in ة (normalized to ه) that are words of their own, not a feminine ending:
+    مدرسة (school) is not مدرس (teacher), مهمة (task) not مهم (important); جديدة is جديد."""
+    data = gzip.decompress(read_data("data/ta_marbuta_nouns.txt.gz")).decode("utf-8")
+    return frozenset(data.split()) if KEEP_TA_MARBUTA else frozenset()
+
+
 def strip_article(word: str) -> str:
     """Remove a definite article and the particles before it: وبالكتاب → كتاب."""
     for prefix in ARTICLE_PREFIXES:
@@ -104,33 +117,51 @@ def _common_enough(remainder: str, word: str, ratio: float, counts: dict[str, Wo
 
 
 def _strip_proclitic(
-    word: str, clitics: tuple[str, ...], ratio: float, counts: dict[str, WordCounts]
+    word: str,
+    clitics: tuple[str, ...],
+    ratio: float,
+    counts: dict[str, WordCounts],
+    refused: list[str],
 ) -> str:
     remainder = word[1:]
-    if word[:1] not in clitics or len(remainder) < MIN_STEM:
+    if word[:1] not in clitics or len(remainder) < MIN_STEM or _stop(remainder, refused):
         return word
     own = counts.get(word)
     if own is None:  # an unseen word: a leading conjunction is far likelier than a rare name
         return remainder if word[0] in CONJUNCTIONS else word
-    if _takes_article(own):
+    if takes_article(own):
         return word
     return remainder if _common_enough(remainder, word, ratio, counts) else word
 
 
-def _takes_article(entry: WordCounts | None) -> bool:
+def _stop(remainder: str, refused: list[str]) -> bool:
+    """True (and noted in `refused`) when a strip would reach a stop word: never take it.
+
+    Clitics and endings do not attach to function words the way they do to nouns, so الأماكن
+    is not ال+اما+كن and فقدان is not فقد+ان: the word keeps its letters and its meaning.
+    """
+    if remainder in STOPWORDS:
+        refused.append(remainder)
+        return True
+    return False
+
+
+def takes_article(entry: WordCounts | None) -> bool:
     return entry is not None and entry.with_article >= max(3.0, ARTICLE_SHARE * entry.total)
 
 
 def _inflects_noun(word: str, counts: dict[str, WordCounts]) -> bool:
     """True when `word` is a suffixed form of a noun (كتابين of كتاب, وزيرتها of وزير)."""
-    base = _strip_ending(_strip_pronoun(word, counts), counts)
-    return base != word and _takes_article(counts.get(base))
+    base = _strip_ending(_strip_pronoun(word, counts, []), counts, [])
+    return base != word and takes_article(counts.get(base))
 
 
-def _strip_pronoun(word: str, counts: dict[str, WordCounts]) -> str:
+def _strip_pronoun(word: str, counts: dict[str, WordCounts], refused: list[str]) -> str:
     for suffix in PRONOUN_SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= MIN_STEM:
             remainder = word[: -len(suffix)]
+            if _stop(remainder, refused) or (suffix == "ه" and word in ta_marbuta_nouns()):
+                return word  # مهمة is a task, not مهم + ه
             if remainder.endswith("ت"):  # مدينتها → مدينة: ة is written ت before a pronoun
                 restored = remainder[:-1] + "ه"
                 if _common_enough(restored, word, PRONOUN_RATIO, counts):
@@ -141,32 +172,97 @@ def _strip_pronoun(word: str, counts: dict[str, WordCounts]) -> str:
     return word
 
 
-def _strip_ending(word: str, counts: dict[str, WordCounts]) -> str:
+def _strip_ending(word: str, counts: dict[str, WordCounts], refused: list[str]) -> str:
+    if word.endswith("ا"):
+        base = _strip_accusative(word, counts, refused)
+    elif word.endswith("ات") and len(word) == MIN_STEM + 1:
+        singular = word[:-2] + "ه"  # لغات → لغة: a two-letter stem with its ة
+        base = singular if takes_article(counts.get(singular)) else word
+    else:
+        base = _strip_plural(word, counts, refused)
+    return _strip_nisba(base, counts, refused) if NISBA_RATIO else base
+
+
+def _strip_plural(word: str, counts: dict[str, WordCounts], refused: list[str]) -> str:
+    nouns = ta_marbuta_nouns()
     for suffix, ratio in ENDING_SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= MIN_STEM:
             remainder = word[: -len(suffix)]
+            if _stop(remainder, refused) or (suffix == "ه" and word in nouns):
+                return word
+            if suffix == "ات" and remainder + "ه" in nouns:  # مدارس aside, مدرسات → مدرسة
+                return remainder + "ه"
             if suffix in DUAL_PLURAL and remainder.endswith("ت"):  # دولتين → دولة → دول
                 feminine = remainder[:-1] + "ه"
                 if _common_enough(feminine, word, ratio, counts):
-                    return remainder[:-1]
+                    return feminine if feminine in nouns else remainder[:-1]
             if ratio == 0.0 or _common_enough(remainder, word, ratio, counts):
                 return remainder
             return word
     return word
 
 
+def _strip_accusative(word: str, counts: dict[str, WordCounts], refused: list[str]) -> str:
+    """تدريبًا، صورًا، سفيرا → تدريب، صور، سفير: the indefinite accusative's alef.
+
+    Taken only when the rest is a noun (seen with the article) at least as common as the word,
+    and the word itself never takes the article: روسيا (Russia) is commoner than روسي and stays,
+    as do جدا (very) and أيضا (also), whose remainders are rare.
+    """
+    remainder = word[:-1]
+    if len(remainder) < MIN_STEM or _stop(remainder, refused):
+        return word
+    own = counts.get(word, UNSEEN)
+    base = counts.get(remainder)
+    if takes_article(own) or not takes_article(base):
+        return word
+    return remainder if _common_enough(remainder, word, ACCUSATIVE_RATIO, counts) else word
+
+
+def _strip_nisba(word: str, counts: dict[str, WordCounts], refused: list[str]) -> str:
+    """بلاستيكي → بلاستيك، زراعي → زراع (of زراعة): the relative adjective meets its noun."""
+    remainder = word[:-1]
+    if not word.endswith("ي") or len(remainder) < MIN_STEM or _stop(remainder, refused):
+        return word
+    needed = max(1.0, NISBA_RATIO * counts.get(word, UNSEEN).total)
+    noun = remainder + "ه"  # رياضي → رياضة (sport), not رياض (Riyadh)
+    if noun in ta_marbuta_nouns() and counts.get(noun, UNSEEN).total >= needed:
+        return noun
+    if not NISBA_BARE:
+        return word
+    seen = sum(
+        counts[form].total
+        for form in (remainder, noun)
+        if form in counts and takes_article(counts[form])
+    )
+    return remainder if seen >= needed else word
+
+
 @lru_cache(maxsize=500_000)
 def stem(word: str) -> str:
     """Return the light stem of a normalized word; non-Arabic tokens come back unchanged."""
+    return _stem(word, [])
+
+
+def stop_word_collision(word: str) -> str | None:
+    """The stop word that stripping `word` would have reached and did not (الاماكن → اما)."""
+    refused: list[str] = []
+    _stem(word, refused)
+    return refused[0] if refused else None
+
+
+def _stem(word: str, refused: list[str]) -> str:
     if word in ALLAH_FORMS:
         return "الله"
     if not is_arabic_word(word) or word in PROTECTED:
         return word
     counts = lexicon()
     stemmed = strip_article(word)
+    if stemmed != word and _stop(stemmed, refused):
+        return "ال" + stemmed  # الأم، بألوان: the article (or أل) stays, particles go
     if stemmed == word and not _inflects_noun(word, counts):
-        stemmed = _strip_proclitic(stemmed, CONJUNCTIONS, CONJUNCTION_RATIO, counts)
-        stemmed = _strip_proclitic(stemmed, PREPOSITIONS, PREPOSITION_RATIO, counts)
+        stemmed = _strip_proclitic(stemmed, CONJUNCTIONS, CONJUNCTION_RATIO, counts, refused)
+        stemmed = _strip_proclitic(stemmed, PREPOSITIONS, PREPOSITION_RATIO, counts, refused)
     if stemmed in PROTECTED:
         return stemmed
-    return _strip_ending(_strip_pronoun(stemmed, counts), counts)
+    return _strip_ending(_strip_pronoun(stemmed, counts, refused), counts, refused)

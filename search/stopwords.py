@@ -19,3 +19,32 @@ _WORDS = """
 """.split()
 
 STOPWORDS: frozenset[str] = frozenset(normalize(word) for word in _WORDS)
+
+# A stop word stays one with particles and pronouns attached (وفي، فيه، ومنها، لهم): the
+# conjunctions و/ف before any of them, the prepositions ب/ل/ك before a pronoun, and a pronoun
+# after the words below, which take one (فيه، عليها، بينهم، كلها).
+CONJUNCTIONS = ("و", "ف")
+PREPOSITIONS = ("ب", "ل", "ك")
+PRONOUNS = ("هما", "كما", "هم", "هن", "كم", "كن", "نا", "ها", "ه")
+PRONOUN_HOSTS = frozenset(
+    normalize(word)
+    for word in "في من علي الي عن مع عند لدي بين حول خلال دون نحو ان لكن كل بعض غير".split()
+)
+
+
+def is_stop_word(word: str) -> bool:
+    """True when a normalized word is a stop word, alone or with particles and pronouns.
+
+    Only clitics count: a word that reaches a stop word by losing an article or an ending
+    (الأماكن → اما، الوفيات → وفي، فقدان → فقد) is a content word.
+    """
+    if word in STOPWORDS:
+        return True
+    core = word[1:] if word[:1] in CONJUNCTIONS and len(word) > 2 else word
+    if core in STOPWORDS:
+        return True
+    for pronoun in PRONOUNS:
+        if core.endswith(pronoun):
+            host = core[: -len(pronoun)]
+            return host in PRONOUN_HOSTS or host in PREPOSITIONS
+    return False

@@ -35,7 +35,7 @@ def test_stemmed_view() -> None:
     assert analyze(stemmed_analyzer(), TEXT) == [
         ("ذهب", 0, *span("ذَهَبَ")),
         ("طلاب", 1, *span("الطُّلَّابُ")),
-        ("مدرس", 3, *span("المَدْرَسَةِ")),
+        ("مدرسه", 3, *span("المَدْرَسَةِ")),  # the school: مدرسة, not مدرس (teacher)
         ("صباح", 5, *span("الصَّبَاحِ")),
     ]
 
@@ -90,7 +90,7 @@ def test_removestops_false_marks_stop_words() -> None:
         (5, False, span("الصَّبَاحِ")[0]),
     ]
     unstopped = [t.text for t in stemmed_analyzer()(TEXT, removestops=False) if not t.stopped]
-    assert unstopped == ["ذهب", "طلاب", "مدرس", "صباح"]
+    assert unstopped == ["ذهب", "طلاب", "مدرسه", "صباح"]
 
 
 def test_exact_view_stops_nothing() -> None:
@@ -126,12 +126,23 @@ def test_explain() -> None:
         ("ذَهَبَ", *span("ذَهَبَ"), "ذهب", "ذهب"),
         ("الطُّلَّابُ", *span("الطُّلَّابُ"), "الطلاب", "طلاب"),
         ("إِلَى", *span("إِلَى"), "الي", None),
-        ("المَدْرَسَةِ", *span("المَدْرَسَةِ"), "المدرسه", "مدرس"),
+        ("المَدْرَسَةِ", *span("المَدْرَسَةِ"), "المدرسه", "مدرسه"),
         ("في", *span("في"), "في", None),
         ("الصَّبَاحِ", *span("الصَّبَاحِ"), "الصباح", "صباح"),
     ]
     for report in reports:
         assert TEXT[report.start : report.end] == report.token
+
+
+def test_explain_says_what_was_protected_and_expanded() -> None:
+    places, colours, name, school = explain("الأماكن ألوان آن مدرسة")
+    assert (places.stem, places.kept_from) == ("اماكن", "اما")
+    assert places.notes() == "not the stop word اما"
+    assert (colours.stem, colours.kept_from, colours.plurals) == ("الوان", "وان", ("لون",))
+    assert (name.stem, name.kept_from) == ("ان", "ان")
+    assert (school.kept_from, school.plurals) == (None, ("مدارس",))
+    assert school.notes() == "also searched: مدارس"
+    assert school.as_dict()["plurals"] == ["مدارس"]
 
 
 def test_explain_as_dict_and_stem_stop_words() -> None:
@@ -141,8 +152,10 @@ def test_explain_as_dict_and_stem_stop_words() -> None:
         "start": 0,
         "end": 4,
         "normalized": "ولكن",
-        "stem": None,  # ولكن stems to لكن, a stop word
+        "stem": None,  # و + لكن: a stop word with a conjunction
         "stopword": True,
+        "kept_from_stopword": None,
+        "plurals": [],
     }
     assert word.as_dict()["stem"] == "كتاب"
     assert word.as_dict()["stopword"] is False

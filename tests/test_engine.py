@@ -21,6 +21,7 @@ from search.engine import SearchEngine, SearchRequest, SearchResult
 from search.errors import QueryError
 from search.facets import ALL_FACETS
 from search.normalize import normalize, strip_marks
+from search.plurals import number_forms
 from search.schema import FACET_FIELDS, FACET_SEPARATOR
 from search.stemmer import strip_article
 from search.store import open_index
@@ -78,12 +79,13 @@ def brute_force(
     """Matches of a one-word query (by stem) and disjunctive facet counts, the slow way."""
     selections = selections or {}
     stem = terms_of(word)[1] if word else None
+    stems = {stem, *number_forms(stem)} if stem else set()  # its broken plurals are searched too
     low = parse_date_bound(date_from, end=False) if date_from else None
     high = parse_date_bound(date_to, end=True) if date_to else None
     base = [
         d
         for d in docs
-        if (stem is None or stem in d.stems)
+        if (stem is None or stems & d.stems)
         and (low is None or (d.date is not None and d.date >= low))
         and (high is None or (d.date is not None and d.date <= high))
     ]

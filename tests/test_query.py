@@ -238,7 +238,10 @@ def test_or_and_its_arabic_spelling(make_engine: MakeEngine) -> None:
             "both",
         }
     )
-    assert ids(engine, "مدرسة دمشق OR بيروت") == {"beirut", "both"}
+    both_groups = engine.search(SearchRequest(q="مدرسة دمشق OR بيروت"))
+    ranked = [hit.id for hit in both_groups.hits]
+    assert set(ranked[:2]) == {"beirut", "both"}  # every group first, then the rest
+    assert ranked[2:] == ["damascus"] and not both_groups.partial
 
 
 def test_title_field_searches_titles_only(make_engine: MakeEngine) -> None:
@@ -322,6 +325,9 @@ def having(stems: dict[str, frozenset[str]], word: str) -> set[str]:
     return {doc_id for doc_id, found in stems.items() if stem in found}
 
 
+SOME_WORDS_AFTER = {"الحكومة لبنان OR سوريا"}
+
+
 def test_operators_match_brute_force(ant_engine: SearchEngine) -> None:
     titles, texts, categories = views(ant_engine.index_dir)
     economy = {doc_id for doc_id, values in categories.items() if "economy" in values}
@@ -336,6 +342,10 @@ def test_operators_match_brute_force(ant_engine: SearchEngine) -> None:
     }
     for query, expected in cases.items():
         result = ant_engine.search(SearchRequest(q=query, per_page=100))
+        if query in SOME_WORDS_AFTER:  # documents with some of the words follow
+            assert result.total > len(expected) > 0, query
+            assert {hit.id for hit in result.hits[: len(expected)]} <= expected, query
+            continue
         assert result.total == len(expected) > 0, query
         assert {hit.id for hit in result.hits} <= expected, query
 

@@ -479,8 +479,11 @@ def test_stem_overrides_stop_words_one_way_synonyms_inputs_and_weights(tmp_path:
         # الأمريكية stems to أمريكي, which the override makes أمريكا
         assert ids(plain, "أمريكا") == {"noun", "noun-alone"}
         assert ids(ruled, "أمريكا") == {"adjective", "noun", "noun-alone"}
-        # تعلن is a stop word here: it no longer has to be in the documents
-        assert ids(plain, "تعلن أمريكا") == {"noun"}
+        # تعلن is a stop word here: it no longer counts; without the rules, the document with
+        # both words comes first, then those with one of them
+        both = plain.search(SearchRequest(q="تعلن أمريكا")).hits
+        assert [h.id for h in both][:1] == ["noun"]
+        assert {h.id for h in both} == {"noun", "noun-alone", "adjective"}
         assert ids(ruled, "تعلن أمريكا") == {"adjective", "noun", "noun-alone"}
         # one way: الخليج also finds السعودية, not the other way round
         assert ids(ruled, "الخليج") == {"gulf", "saudi"}
@@ -492,7 +495,9 @@ def test_stem_overrides_stop_words_one_way_synonyms_inputs_and_weights(tmp_path:
         assert main(["index", "--index", str(ruled_dir), "--settings", str(settings)]) == 0
         after = {h.id: h.score for h in ruled.search(SearchRequest(q="summary:زيارة")).hits}
         assert set(before) == set(after) == {"saudi", "gulf"}
-        assert all(after[i] == pytest.approx(2 * before[i], rel=1e-4) for i in before)
+        # BM25F: a field's weight multiplies its word counts before saturation, so a heavier
+        # field raises every score, by less than its factor
+        assert all(before[i] < after[i] < 2 * before[i] for i in before)
     finally:
         plain.close()
         ruled.close()

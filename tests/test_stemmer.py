@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from search.analysis import terms_of
 from search.normalize import normalize
-from search.stemmer import stem
+from search.plurals import number_forms
+from search.stemmer import stem, stop_word_collision
 
 
 def s(word: str) -> str:
@@ -38,8 +40,8 @@ def test_forms_of_kitab_stem_to_kitab(word: str) -> None:
 @pytest.mark.parametrize(
     ("word", "expected"),
     [
-        ("معلمات", "معلم"),
-        ("المعلمات", "معلم"),
+        ("معلمات", "معلمه"),  # plural of معلمة, a noun of its own
+        ("المعلمات", "معلمه"),
         ("المعلمون", "معلم"),
         ("المعلمين", "معلم"),
         ("معلمون", "معلم"),
@@ -54,7 +56,6 @@ def test_forms_of_kitab_stem_to_kitab(word: str) -> None:
         ("بيانات", "بيان"),
         ("بلدان", "بلد"),
         ("وقال", "قال"),
-        ("ولكن", "لكن"),
         ("والوزير", "وزير"),
         ("اليد", "يد"),  # ال may leave two letters
         ("السودان", "سودان"),
@@ -74,7 +75,12 @@ def test_suffixes_and_clitics(word: str, expected: str) -> None:
         ("حكومته", "حكومة"),
         ("سيارتهم", "سيارة"),
         ("بالحكومة", "حكومة"),
-        ("كتابة", "كتاب"),  # ة folds to ه, which is stripped like the pronoun
+        ("جديدة", "جديد"),  # a feminine adjective meets its masculine
+        ("كبيرة", "كبير"),
+        ("مدرستها", "مدرسة"),
+        ("مهمته", "مهمة"),  # his task: the task, not مهم (important)
+        ("مدرسات", "مدرسة"),
+        ("شركات", "شركة"),
         ("وزيرة", "وزير"),
     ],
 )
@@ -150,6 +156,7 @@ def test_fikra_keeps_its_fa() -> None:
         ("كتاب", "كاتب"),
         ("كتاب", "مكتب"),
         ("سؤال", "سوال"),
+        ("سلطان", "سلطة"),  # sultan, authority
     ],
 )
 def test_never_matches(a: str, b: str) -> None:
@@ -163,7 +170,7 @@ def test_never_matches(a: str, b: str) -> None:
         ("والله", "الله"),  # not وال + له
         ("بالله", "الله"),
         ("وزيرتها", "وزير"),  # unseen word, but an inflection of the noun وزير
-        ("الدولتين", "دول"),  # feminine dual meets دولة → دول
+        ("الدولتين", "دوله"),  # feminine dual meets دولة
     ],
 )
 def test_former_stemmer_bugs(word: str, expected: str) -> None:
@@ -176,7 +183,6 @@ def test_former_stemmer_bugs(word: str, expected: str) -> None:
         ("سليمان", "سليم"),  # ان stripped from a name: سليم
         ("فرعون", "فرع"),  # ون stripped: pharaoh → branch
         ("ياسين", "يأس"),  # ين stripped: a name → despair
-        ("سلطان", "سلطة"),  # sultan → authority
     ],
 )
 @pytest.mark.xfail(
@@ -232,3 +238,134 @@ def test_deterministic_across_processes() -> None:
         timeout=30,
     )
     assert json.loads(result.stdout) == here
+
+
+# --- stop-word collisions (issue 10, item 1) ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("word", "collision"),
+    [
+        ("الأماكن", "اما"),  # the places: not ال + أما + كن
+        ("الوفيات", "وفي"),  # deaths
+        ("فقدان", "فقد"),  # loss
+        ("الأم", "ام"),  # the mother: ال + أم, which alone is "or"
+        ("ألوان", "وان"),  # colours: أل is no article
+        ("بألوان", "وان"),
+    ],
+)
+def test_a_strip_never_reaches_a_stop_word(word: str, collision: str) -> None:
+    assert stop_word_collision(normalize(word)) == collision
+    assert s(word) != collision
+    assert terms_of(word)[1] == s(word)  # a content word, kept in the stemmed view
+
+
+@pytest.mark.parametrize(
+    ("word", "same_as"),
+    [("الأماكن", "أماكن"), ("الوفيات", "وفيات"), ("والأم", "الأم"), ("بألوان", "ألوان")],
+)
+def test_protected_words_still_meet_their_forms(word: str, same_as: str) -> None:
+    assert s(word) == s(same_as)
+
+
+@pytest.mark.parametrize("word", ["وفي", "فيه", "ومنها", "لهم", "عليها", "بينهم", "ولكن", "وبه"])
+def test_stop_words_with_clitics_are_stop_words(word: str) -> None:
+    assert terms_of(word)[1] is None
+
+
+@pytest.mark.parametrize("word", ["فهم", "آن", "فيلم", "امنا"])
+def test_words_that_only_look_like_stop_words(word: str) -> None:
+    """فهم (understanding) is seen with the article; آن is a name, not أن."""
+    assert terms_of(word)[1] is not None
+
+
+# --- accusative alef (item 4) --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("word", "base"),
+    [
+        ("تدريبًا", "تدريب"),
+        ("تدريباً", "تدريب"),
+        ("صورًا", "صور"),
+        ("سفيرا", "سفير"),
+        ("عاماً", "عام"),
+        ("شهرا", "شهر"),
+    ],
+)
+def test_accusative_alef_is_stripped(word: str, base: str) -> None:
+    assert s(word) == s(base)
+
+
+@pytest.mark.parametrize(("word", "other"), [("روسيا", "روسي"), ("سوريا", "سوري"), ("جدا", "جد")])
+def test_a_final_alef_of_the_word_itself_stays(word: str, other: str) -> None:
+    """Russia is commoner than "Russian" and never takes the article; جدا (very) is no جد."""
+    assert s(word) != s(other)
+
+
+# --- nisba and short stems (item 5) --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("word", "base"),
+    [
+        ("زراعية", "زراعة"),
+        ("زراعي", "زراعة"),
+        ("سياسية", "سياسة"),
+        ("الرياضية", "رياضة"),
+        ("لغات", "لغة"),  # a two-letter stem with ات
+    ],
+)
+def test_relative_adjectives_and_short_plurals_meet_their_noun(word: str, base: str) -> None:
+    assert s(word) == s(base)
+
+
+@pytest.mark.parametrize(("word", "other"), [("رسمي", "رسم"), ("رئيسي", "رئيس"), ("دولي", "دول")])
+def test_a_relative_adjective_of_a_bare_noun_stays_whole(word: str, other: str) -> None:
+    """رسمي (official) is no رسم (drawing), رئيسي (main) no رئيس (president): measured, the
+    bare-noun merge cost arcd_train 0.006 MRR@10 (README, Ranking)."""
+    assert s(word) != s(other)
+
+
+# --- ة that makes another word (item 8) ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("مدرسة", "مدرس"),  # school, teacher
+        ("مهمة", "مهم"),  # task, important
+        ("مهمته", "مهم"),
+        ("الرياضية", "الرياض"),  # sporting, Riyadh
+        ("صورة", "صور"),  # picture, pictures (and Tyre): joined by the plural table instead
+    ],
+)
+def test_ta_marbuta_nouns_stay_apart(a: str, b: str) -> None:
+    assert s(a) != s(b)
+
+
+# --- broken plurals (item 9) ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("singular", "plural"),
+    [
+        ("مدرسة", "مدارس"),
+        ("سلاح", "أسلحة"),
+        ("دولة", "دول"),
+        ("صاروخ", "صواريخ"),
+        ("قانون", "قوانين"),
+        ("هاتف", "هواتف"),
+        ("لون", "ألوان"),
+    ],
+)
+def test_broken_plurals_expand_both_ways(singular: str, plural: str) -> None:
+    assert s(plural) in number_forms(s(singular))
+    assert s(singular) in number_forms(s(plural))
+
+
+def test_plural_table_holds_only_words_the_news_uses() -> None:
+    """Classical plurals absent from the news lexicon are left out of the table."""
+    assert number_forms(s("مدرسة")) == (s("مدارس"),)
+    assert number_forms(s("جديد")) and s("أجدة") not in number_forms(s("جديد"))
+    assert number_forms(s("كتاب")) == ()  # كتب is mostly the verb "wrote"; كتّاب is كتاب too

@@ -113,7 +113,9 @@ def test_analyze_reports_each_token(client: FlaskClient) -> None:
     data = answer(client, "/api/analyze?text=والكتاب في")
     assert data["text"] == "والكتاب في"
     first, second = data["tokens"]
-    assert set(first) == {"token", "start", "end", "normalized", "stem", "stopword"}
+    assert set(first) == {
+        "token", "start", "end", "normalized", "stem", "stopword", "kept_from_stopword", "plurals"
+    }  # fmt: skip
     assert first["token"] == "والكتاب" and first["start"] == 0 and not first["stopword"]
     assert second["stopword"] and second["stem"] is None
 

@@ -1,0 +1,104 @@
+"""Tests for the ranking model (search/ranking.py, search/proximity.py) through real searches."""
+
+from collections.abc import Callable
+
+from search.engine import SearchEngine, SearchRequest
+from search.proximity import QueryWord, WordFinder, best_window
+
+MakeEngine = Callable[[list[dict[str, str]]], SearchEngine]
+FILLER = "كان هناك حديث طويل عن أمور كثيرة في المدينة والناس والطقس والأسواق "
+
+
+def ids(engine: SearchEngine, query: str) -> list[str]:
+    return [hit.id for hit in engine.search(SearchRequest(q=query, per_page=50)).hits]
+
+
+def test_every_word_first_then_the_documents_with_some(make_engine: MakeEngine) -> None:
+    """كم يبلغ طوله: a passage with طول and not يبلغ is still found, after those with both."""
+    engine = make_engine(
+        [
+            {"id": "both", "title": "نهر", "body": "يبلغ طول النهر ألف كيلومتر"},
+            {"id": "length", "title": "جسر", "body": "طول الجسر ثلاثة كيلومترات"},
+            {"id": "none", "title": "سوق", "body": "سوق قديم في المدينة"},
+        ]
+    )
+    result = engine.search(SearchRequest(q="كم يبلغ طوله"))
+    assert [hit.id for hit in result.hits] == ["both", "length"]
+    assert result.total == 2 and not result.partial
+
+
+def test_a_word_found_nowhere_does_not_hide_the_others(make_engine: MakeEngine) -> None:
+    r"""A literal \n typed before a word makes a token `n` that no document has."""
+    engine = make_engine(
+        [
+            {"id": "river", "title": "نهر", "body": "طول النهر ألف كيلومتر"},
+            {"id": "bridge", "title": "جسر", "body": "طول الجسر ثلاثة كيلومترات"},
+        ]
+    )
+    assert ids(engine, r"طول\nالنهر") == ["river"]
+
+
+def test_a_title_counts_with_the_body_before_saturation(make_engine: MakeEngine) -> None:
+    """BM25F: a title naming the topic outweighs one passing mention in a body as long."""
+    engine = make_engine(
+        [
+            {"id": "titled", "title": "جسر المدينة", "body": FILLER * 3},
+            {"id": "mention", "title": "أخبار اليوم", "body": FILLER * 3 + "جسر"},
+            *({"id": f"f{n}", "title": "أخبار", "body": FILLER * 3} for n in range(6)),
+        ]
+    )
+    assert ids(engine, "جسر") == ["titled", "mention"]
+
+
+def test_the_typed_form_breaks_ties_but_never_outweighs_a_rarer_word(
+    make_engine: MakeEngine,
+) -> None:
+    """ويمتد الجسر: the rarer جسر, found only through its stem, beats the typed common يقع."""
+    docs = [
+        {"id": "stem", "title": "خبر", "body": "والجسر طويل جدا هنا"},
+        {"id": "typed", "title": "خبر", "body": "يقع بعيد جدا هنا"},
+        {"id": "typed-form", "title": "خبر", "body": "الجسر طويل جدا هنا"},
+        *({"id": f"common{n}", "title": "خبر", "body": "يقع شيء آخر هناك"} for n in range(4)),
+        {"id": "stem2", "title": "خبر", "body": "بالجسر شيء آخر هناك"},
+        *({"id": f"other{n}", "title": "خبر", "body": "شيء آخر تماما هناك"} for n in range(12)),
+    ]
+    engine = make_engine(docs)
+    ranked = ids(engine, "يقع الجسر")
+    assert ranked.index("stem") < ranked.index("typed")
+    assert ranked[0] == "typed-form"  # same counts as "stem": the typed form decides
+
+
+def test_words_standing_together_rank_first(make_engine: MakeEngine) -> None:
+    near = "انطلقت قناة سنتانا الرياضية في شهر مارس " + FILLER * 2
+    far = "انطلقت قناة جديدة في شهر مارس " + FILLER * 2 + " وكانت سنتانا الرياضية"
+    engine = make_engine(
+        [
+            {"id": "far", "title": "خبر", "body": far},
+            {"id": "near", "title": "خبر", "body": near},
+            *({"id": f"f{n}", "title": "خبر", "body": FILLER} for n in range(4)),
+        ]
+    )
+    assert ids(engine, "متى انطلقت قناة سنتانا الرياضية")[:2] == ["near", "far"]
+
+
+def test_best_window_counts_each_word_once() -> None:
+    words = [
+        QueryWord(frozenset({"قنا"}), "قناه", 1.0),
+        QueryWord(frozenset({"سنتانا"}), "سنتانا", 3.0),
+    ]
+    find = WordFinder(words)
+    assert best_window("قناة قناة قناة", find, 5) == 1.0
+    assert best_window("قناة سنتانا", find, 5) == 4.0
+    assert best_window("قناة كلمة كلمة كلمة كلمة كلمة سنتانا", find, 5) == 3.0
+
+
+def test_a_broken_plural_finds_its_singular_after_itself(make_engine: MakeEngine) -> None:
+    engine = make_engine(
+        [
+            {"id": "singular", "title": "خبر", "body": "افتتاح مدرسة في القرية"},
+            {"id": "plural", "title": "خبر", "body": "افتتاح مدارس في القرية"},
+            {"id": "teacher", "title": "خبر", "body": "وصول مدرس إلى القرية"},
+        ]
+    )
+    assert ids(engine, "مدارس") == ["plural", "singular"]  # مدرس (teacher) is another word
+    assert ids(engine, "مدرسة") == ["singular", "plural"]
