@@ -447,7 +447,8 @@ def test_disk_full_during_a_commit_is_a_clear_error_and_the_index_stays(
 
 
 def leftovers(index_dir: Path) -> list[str]:
-    """Files of the index folder that its current generation does not use."""
+    """Whoosh's files (and derived data) in the index folder that its current generation does
+    not use; the files other parts keep there (settings, keys, task queue…) are not its."""
     storage = FileStorage(str(index_dir))
     toc = TOC.read(storage, INDEX_NAME)
     live = {segment.segment_id() for segment in toc.segments}
@@ -463,7 +464,9 @@ def leftovers(index_dir: Path) -> list[str]:
         [
             path.name
             for path in index_dir.iterdir()
-            if path.name not in {*ours, DERIVED_DIR} and path.name.split(".", 1)[0] not in live
+            if path.name not in ours
+            and path.name.startswith((f"{INDEX_NAME}_", f"_{INDEX_NAME}_", f"{INDEX_NAME}."))
+            and path.name.split(".", 1)[0] not in live
         ]
         + stale
     )
