@@ -81,7 +81,7 @@ def test_publish_one_article_then_find_it(newsroom: Newsroom) -> None:
     newsroom.apply()
     done = newsroom.task(task["task"])
     assert done["status"] == "applied" and done["generation"] > 0 and done["problem"] is None
-    assert newsroom.search("مكتبة طرابلس") == ["cms-1"]
+    assert newsroom.search("مكتبة طرابلس")[:1] == ["cms-1"]  # first: it has both words
     stored = newsroom.client.get("/api/documents/cms-1").json
     assert stored["title"] == ARTICLE["title"] and stored["category"] == ["ثقافة"]
     assert stored["date"].startswith("2024-05-01") and stored["extra"] == {"desk": "المحليات"}
@@ -123,7 +123,7 @@ def test_a_bad_record_fails_its_own_task_only(newsroom: Newsroom) -> None:
     assert newsroom.task(tasks[2]["task"])["problem"] == tasks[2]["problem"]
     newsroom.apply()
     assert newsroom.task(tasks[0]["task"])["status"] == "applied"
-    assert newsroom.search("مكتبة طرابلس") == ["cms-1"]
+    assert newsroom.search("مكتبة طرابلس")[:1] == ["cms-1"]  # first: it has both words
 
 
 def test_a_record_without_text_alone_is_a_400_with_its_task(newsroom: Newsroom) -> None:
@@ -284,7 +284,7 @@ def test_the_web_apps_writer_thread_applies_accepted_writes(threaded: Newsroom) 
     while threaded.task(task["task"])["status"] == "queued" and time.monotonic() < deadline:
         time.sleep(0.1)
     assert threaded.task(task["task"])["status"] == "applied"
-    assert threaded.search("مكتبة طرابلس") == ["cms-1"]
+    assert threaded.search("مكتبة طرابلس")[:1] == ["cms-1"]
 
 
 def test_a_private_archives_widget_carries_its_key(private_archive: Newsroom) -> None:

@@ -309,6 +309,6 @@ def test_a_burst_of_concurrent_writes_is_applied_in_few_commits(tmp_path: Path) 
     assert len(generations) < 100  # batched: each commit applied several writes
     engine = SearchEngine(index_dir)
     try:
-        assert engine.search(SearchRequest(q="خبر عاجل")).total == 100
+        assert engine.search(SearchRequest(q='"خبر عاجل"')).total == 100  # the phrase
     finally:
         engine.close()
