@@ -10,7 +10,7 @@ lexicon (search/data/lexicon.tsv.gz) at least --min-count times and the plural i
 never uses, or homographs (كتب "wrote") that would only add noise.
 The search expands a word with its pair at query time (search/plurals.py).
 
-    .venv/bin/pip install arramooz-pysqlite && .venv/bin/python scripts/build_plurals.py
+    .venv/bin/pip install -e '.[data]' && .venv/bin/python scripts/build_plurals.py
 """
 
 import argparse

@@ -32,9 +32,9 @@ from search.tokenize import iter_tokens
 K1 = 1.2  # BM25 term-frequency saturation (1.6 and 2.0 measured within 0.005)
 B = 0.75  # BM25 length normalization: 0.9 scored higher only by sinking the long news articles
 TITLE_BOOST = 0.5  # titles are short: at 2.0 one title word outranked whole matching paragraphs
-TITLE_WEIGHT = 2.0  # BM25F: a title occurrence counts as this many body occurrences
-EXACT_WEIGHT = 0.5  # the typed form itself: its occurrences count this much extra
-PLURAL_WEIGHT = 0.5  # a broken plural or singular of the word (مدارس for مدرسة)
+TITLE_WEIGHT = 3.0  # BM25F: a title occurrence counts as this many body occurrences
+EXACT_WEIGHT = 0.25  # the typed form itself: its occurrences count this much extra
+PLURAL_WEIGHT = 0.3  # a broken plural or singular of the word (مدارس for مدرسة)
 COORDINATION = 0.5  # a document with every word of a long query scores up to 1.5 times more
 PROXIMITY_WEIGHT = 1.0  # times the IDFs of the query words found together in one passage
 PASSAGE_WINDOW = 20  # words
