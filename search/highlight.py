@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from html import escape
 
 from search.analysis import terms_of
+from search.plurals import number_forms
 from search.query import ParsedQuery
 from search.tokenize import TOKEN_PATTERN, iter_tokens
 
@@ -85,8 +86,10 @@ def terms_for(parsed: ParsedQuery) -> MatchTerms:
                 prefixes += [normalized for normalized, _ in words if normalized]
             else:
                 exact.update(normalized for normalized, _ in words if normalized)
-                if clause.kind == "word":
-                    stems.update(stemmed for _, stemmed in words if stemmed)
+                if clause.kind == "word":  # its broken plural or singular is searched too
+                    for _, stemmed in words:
+                        if stemmed:
+                            stems.update((stemmed, *number_forms(stemmed)))
     return MatchTerms(frozenset(stems), frozenset(exact), tuple(prefixes), tuple(phrases))
 
 

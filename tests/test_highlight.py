@@ -9,7 +9,8 @@ from conftest import Records
 
 from search.analysis import terms_of
 from search.engine import SearchEngine, SearchRequest
-from search.highlight import ELLIPSIS, MatchTerms, highlight_all, snippet
+from search.highlight import ELLIPSIS, MatchTerms, highlight_all, match_spans, snippet, terms_for
+from search.query import parse_query
 
 MakeEngine = Callable[[Records], SearchEngine]
 MARK = re.compile(r"<mark>(.*?)</mark>", re.DOTALL)
@@ -191,3 +192,10 @@ def test_real_news_marks_only_matching_words(ant_engine: SearchEngine, word: str
         for text in shown:
             assert terms_of(text)[1] == stem or terms_of(text)[0] == normalized, text
         assert only_mark_tags(hit.title) and only_mark_tags(hit.snippet)
+
+
+def test_a_broken_plural_found_by_the_search_is_highlighted() -> None:
+    """مدرسة also finds المدارس (search/plurals.py): the page must show why."""
+    terms = terms_for(parse_query("مدرسة"))
+    text = "برنامج للتغذية في المدارس"
+    assert [text[s:e] for s, e in match_spans(text, terms)] == ["المدارس"]
