@@ -162,7 +162,8 @@ class _Generation:
     def __init__(self, index: Index, index_dir: Path, searchers: int = 8) -> None:
         first = open_searcher(index)  # every file held: a merging commit may delete them
         reader = first.reader()
-        self.number = reader.generation()
+        generation = reader.generation()  # None: an index with no segment yet (EmptyReader)
+        self.number = index.latest_generation() if generation is None else generation
         try:  # read after the searcher: settings installed with a commit are never missed
             self.settings: Settings = installed(index_dir)  # see search/settings.py
             self.fields: FieldRegistry = self.settings.registry()

@@ -185,8 +185,8 @@ class Postings:
         frequencies: list[np.ndarray] = []
         for leaf, offset in self._leaves:
             reader = leaf.reader()
-            if field not in reader.schema:
-                continue
+            if field not in reader.schema or not hasattr(reader, "_terms"):
+                continue  # an index with no segment yet has an EmptyReader
             fmt = reader.schema[field].format
             try:
                 matcher = reader._terms.matcher(field, term.encode("utf-8"), fmt)

@@ -545,3 +545,16 @@ def test_result_as_dict_is_json(round_trip: SearchEngine) -> None:
     result = round_trip.search(SearchRequest(q="كتاب لبنان"))
     assert result.partial is True
     assert json.loads(json.dumps(result.as_dict()))["partial"] is True
+
+
+def test_an_index_without_documents_answers_every_kind_of_search(tmp_path: Path) -> None:
+    """Every record of the first run was bad: the index exists with no segment at all."""
+    source = write_jsonl(tmp_path / "bad.jsonl", [{"id": "x"}])
+    build_index([source], tmp_path / "ix")
+    engine = SearchEngine(tmp_path / "ix")
+    try:
+        for q in ("كتاب", '"معرض الكتاب"', "كتا*", "=الكتاب", ""):
+            assert engine.search(SearchRequest(q=q)).total == 0
+        assert engine.suggest("كت") == [] and engine.stats()["documents"] == 0
+    finally:
+        engine.close()
