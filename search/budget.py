@@ -68,7 +68,9 @@ def plan_cost(parsed: ParsedQuery, max_prefix_terms: int) -> CostPlan:
 
 PREFIX_COST = 4  # a prefix reads up to MAX_PREFIX_TERMS posting lists
 PHRASE_COST = 3  # a phrase reads its words' postings and then their positions
-EXPENSIVE_COST = PREFIX_COST  # from this cost a search counts as expensive (a prefix at least)
+# From this cost a search counts as expensive: two prefixes, three phrases, eight words. One
+# prefix (a reader's `انتخاب*`) is bounded by MAX_PREFIX_TERMS and stays an ordinary search.
+EXPENSIVE_COST = 2 * PREFIX_COST
 
 
 def query_cost(parsed: ParsedQuery) -> int:

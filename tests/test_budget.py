@@ -133,6 +133,7 @@ def test_the_review_burst_query_is_expensive() -> None:
     assert budget.query_cost(parse_query(BURST)) == 24 * budget.PREFIX_COST
     assert budget.query_cost(parse_query(BURST)) >= budget.EXPENSIVE_COST
     assert budget.query_cost(parse_query("كتاب الطفل")) < budget.EXPENSIVE_COST
+    assert budget.query_cost(parse_query("انتخاب*")) < budget.EXPENSIVE_COST  # a reader's prefix
 
 
 def test_opening_a_generation_is_not_charged_to_the_search(

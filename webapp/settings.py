@@ -154,8 +154,8 @@ SETTINGS = (
     Setting(
         "EXPENSIVE_SEARCHES",
         1,
-        "Expensive searches (prefixes, phrases) one gunicorn worker runs at once; two more may"
-        " wait for each turn, up to 2.4 s; any other gets a 503 with Retry-After at once.",
+        "Expensive searches (several prefixes or phrases) one gunicorn worker runs at once; two"
+        " more may wait for each turn, up to 2.4 s; any other gets a 503 with Retry-After at once.",
         _int_between(1, 64),
     ),
     Setting(

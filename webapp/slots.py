@@ -3,15 +3,15 @@
 A gunicorn gthread worker serves each request on one of its `threads`; requests beyond them wait
 in the worker's queue, first come first served. Searches in one worker also take turns on its
 engine (a Whoosh searcher is not shared between threads), so a burst of slow searches would take
-every thread and leave /healthz and the static files queued behind seconds of searching. Here a
-search first takes one of FAHRAS_SEARCH_SLOTS slots without waiting (gunicorn runs two threads
-more than there are slots: those stay free for everything else); an expensive one (prefixes,
-phrases: see search/budget.py) also needs one of FAHRAS_EXPENSIVE_SEARCHES turns, which it may
-wait for as long as three searches take, behind at most two others per turn (it keeps its slot
-meanwhile: the spare threads stay free).
-The slots are many (a reader's plain searches, a few milliseconds each, are never refused under
-ordinary load); what they bound is a burst. A search that gets neither is answered at once with an
-Arabic 503 and `Retry-After`: a busy server says so instead of making everyone wait.
+every thread and leave /healthz and the static files queued behind seconds of searching.
+
+Here a search first takes one of FAHRAS_SEARCH_SLOTS slots without waiting (gunicorn runs two
+threads more than there are slots: those stay free for everything else). An expensive one
+(several prefixes or phrases: see search/budget.py) also needs one of FAHRAS_EXPENSIVE_SEARCHES
+turns, which it may wait for as long as three searches take, behind at most two others per turn
+(keeping its slot meanwhile). The slots are many, so a reader's ordinary searches are not refused
+under ordinary load; what they bound is a burst. A search that gets neither is answered at once
+with an Arabic 503 and `Retry-After`: a busy server says so instead of making everyone wait.
 """
 
 import threading
