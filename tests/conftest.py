@@ -7,10 +7,12 @@
 # ---------------------------------------------------------------------------------------------
 
 import gzip
+import http.client
 import itertools
 import json
 import os
 import shutil
+import socket
 import subprocess
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -40,6 +42,24 @@ def write_jsonl(path: Path, records: Iterable[dict[str, object]]) -> Path:
     text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def free_port() -> int:
+    """A free TCP port on the loopback interface, for a server a test starts."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def http_get(port: int, path: str, timeout: float = 10) -> tuple[int, bytes]:
+    """Status and body of a GET on a loopback server (any status, none raised)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        connection.request("GET", path)
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
 
 
 def build_index(sources: list[Path], index_dir: Path, **options: object) -> IndexReport:

@@ -15,15 +15,10 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from conftest import free_port
 
 START_WAIT = 90.0  # seconds: generous, the machine may be busy
 STOP_WAIT = 30.0
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def answers(port: int) -> bool:

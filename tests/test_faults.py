@@ -14,7 +14,6 @@ import re
 import resource
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -25,7 +24,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from conftest import SAMPLE, build_index, write_ant_slice, write_jsonl
+from conftest import SAMPLE, build_index, free_port, http_get, write_ant_slice, write_jsonl
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import TOC
 
@@ -192,22 +191,6 @@ def test_a_killed_writer_process_fails_the_batch_and_a_rerun_completes(
 # --- re-indexing while gunicorn serves ------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def get(port: int, path: str, timeout: float = 10) -> tuple[int, bytes]:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    try:
-        connection.request("GET", path)
-        response = connection.getresponse()
-        return response.status, response.read()
-    finally:
-        connection.close()
-
-
 @contextlib.contextmanager
 def gunicorn(index_dir: Path, log: Path, workers: int = 2) -> Iterator[int]:
     """gunicorn with our settings serving `index_dir` on a free loopback port, once it answers."""
@@ -228,7 +211,7 @@ def gunicorn(index_dir: Path, log: Path, workers: int = 2) -> Iterator[int]:
             deadline = time.monotonic() + 30
             while True:
                 with contextlib.suppress(OSError):
-                    if get(port, "/healthz", timeout=2)[0] == 200:
+                    if http_get(port, "/healthz", timeout=2)[0] == 200:
                         break
                 assert time.monotonic() < deadline and server.poll() is None, log.read_text()
                 time.sleep(0.1)
@@ -314,7 +297,7 @@ def test_rebuild_under_load_fails_no_request_and_shows_new_documents_at_once(
     extra_file = write_jsonl(tmp_path / "extra.jsonl", extra)
 
     def new_documents_served() -> bool:
-        status, body = get(port, f"/api/search?q={quote(marker)}")
+        status, body = http_get(port, f"/api/search?q={quote(marker)}")
         return status == 200 and json.loads(body)["total"] == len(extra)
 
     with gunicorn(index_dir, tmp_path / "gunicorn.log") as port, Load(port).running() as load:

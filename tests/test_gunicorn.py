@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import free_port
 
 from webapp.gunicorn_worker import percent_encoded, raw_target
 
@@ -26,12 +27,6 @@ ROOT = Path(__file__).resolve().parents[1]
 HOST = "127.0.0.1"
 KITAB = "كتاب"
 RAW_KITAB = KITAB.encode("utf-8")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return probe.getsockname()[1]
 
 
 @contextlib.contextmanager

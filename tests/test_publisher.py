@@ -6,7 +6,6 @@ import itertools
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -17,7 +16,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from conftest import SAMPLE, build_index
+from conftest import SAMPLE, build_index, free_port
 from flask import Flask
 
 from search.engine import SearchEngine, SearchRequest
@@ -172,12 +171,6 @@ def test_a_writer_waits_for_fahras_index_and_for_the_election(tmp_path: Path) ->
             assert not second
     assert Publisher(index_dir).apply_batch() == 1
     assert TaskQueue(index_dir).get(task.task_id).status == "applied"  # type: ignore[union-attr]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def call(port: int, method: str, path: str, key: str, body: str = "") -> tuple[int, dict]:

@@ -14,7 +14,6 @@ import random
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -25,7 +24,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from conftest import SAMPLE, build_index, write_jsonl
+from conftest import SAMPLE, build_index, free_port, http_get, write_jsonl
 
 from search.engine import SearchEngine, SearchRequest
 from search.snapshot import take_snapshot
@@ -65,25 +64,9 @@ def install_without_starting(package: str) -> None:
             policy.unlink()
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def get(port: int, path: str, timeout: float = 10) -> tuple[int, bytes]:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    try:
-        connection.request("GET", path)
-        response = connection.getresponse()
-        return response.status, response.read()
-    finally:
-        connection.close()
-
-
 def healthz(port: int) -> dict[str, object] | None:
     with contextlib.suppress(OSError, http.client.HTTPException):
-        status, body = get(port, "/healthz", timeout=2)
+        status, body = http_get(port, "/healthz", timeout=2)
         if status == 200:
             return json.loads(body)
     return None
@@ -208,7 +191,7 @@ class Readers:
         while not self.stop.is_set():
             path = rng.choice(self.PATHS).format(quote(rng.choice(QUERIES)))
             try:
-                status, _ = get(self.port, path)
+                status, _ = http_get(self.port, path)
                 if status != 200:
                     self.failures.append(f"{status} {path}")
                 self.served += 1
@@ -231,7 +214,7 @@ class Readers:
 def answers(port: int) -> dict[str, object]:
     found = {}
     for query in QUERIES:
-        status, body = get(port, f"/api/search?q={quote(query)}&per_page=20")
+        status, body = http_get(port, f"/api/search?q={quote(query)}&per_page=20")
         assert status == 200
         result = json.loads(body)
         found[query] = (result["total"], [(hit["id"], hit["score"]) for hit in result["results"]])

@@ -6,20 +6,20 @@ out (the lexicon was one: every search answered 500). This is slow (a venv and i
 it is one test, marked `slow`; the whole suite, and so CI, runs it.
 """
 
+import http.client
 import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 import zipfile
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from conftest import free_port, http_get
 
 from search.datafiles import DATA_FILES
 
@@ -30,20 +30,6 @@ def run(command: list[str], cwd: Path, **kwargs: object) -> subprocess.Completed
     done = subprocess.run(command, cwd=cwd, capture_output=True, text=True, **kwargs)  # type: ignore[call-overload]
     assert done.returncode == 0, f"{command}: {done.stdout[-2000:]}\n{done.stderr[-2000:]}"
     return done
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def get(url: str) -> tuple[int, bytes]:
-    try:
-        with urllib.request.urlopen(url, timeout=10) as response:
-            return response.status, response.read()
-    except urllib.error.HTTPError as exc:
-        return exc.code, exc.read()
 
 
 def clean_copy(destination: Path) -> Path:
@@ -94,11 +80,11 @@ def test_the_built_wheel_indexes_searches_and_serves_from_anywhere(tmp_path: Pat
         )
     try:
         deadline = time.monotonic() + 120
-        while get_or_none(f"http://127.0.0.1:{port}/healthz") != 200:
+        while healthz_status(port) != 200:
             assert server.poll() is None, log_path.read_text()
             assert time.monotonic() < deadline, "the demo did not start within 120 s"
             time.sleep(0.25)
-        status, body = get(f"http://127.0.0.1:{port}/search?q=" + quote("كتاب"))
+        status, body = http_get(port, "/search?q=" + quote("كتاب"))
         assert status == 200, body[-2000:]
         assert "<mark>" in body.decode()
     finally:
@@ -113,8 +99,9 @@ def test_the_built_wheel_indexes_searches_and_serves_from_anywhere(tmp_path: Pat
     assert found["total"] > 0 and found["results"]
 
 
-def get_or_none(url: str) -> int | None:
+def healthz_status(port: int) -> int | None:
+    """The demo's /healthz status, None while nothing listens yet."""
     try:
-        return get(url)[0]
-    except OSError:
+        return http_get(port, "/healthz")[0]
+    except (OSError, http.client.HTTPException):
         return None
