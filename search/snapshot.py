@@ -16,7 +16,7 @@ import errno
 import os
 import re
 import shutil
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -98,22 +98,15 @@ def take_snapshot(index_dir: Path, dest: Path, *, link: bool = True) -> Snapshot
     dest.parent.mkdir(parents=True, exist_ok=True)
     partial = dest.parent / f".{dest.name}.partial-{os.getpid()}"
     try:
-        for _ in range(ATTEMPTS):
+
+        def empty_partial() -> None:
             shutil.rmtree(partial, ignore_errors=True)
             partial.mkdir()
-            try:
-                generation = _current_generation(index_dir)
-                names = [*generation.segment_files, generation.toc_file]
-                linked = _transfer(index_dir, partial, names, link=link)
-                copied = len(names) - linked
-                _copy_derived(index_dir, partial, generation.toc.segments)
-                break
-            except _GenerationGone:
-                continue
-        else:
-            raise SnapshotError(
-                f"{index_dir} committed {ATTEMPTS} times during the copy: try again"
-            )
+
+        generation, names, linked = _copy_latest(
+            index_dir, partial, lambda g: [*g.segment_files, g.toc_file], link, empty_partial
+        )
+        copied = len(names) - linked
         shutil.copyfile(index_dir / META_FILE, partial / META_FILE)
         taken = datetime.now(UTC).isoformat(timespec="seconds")
         write_meta(partial, snapshot={"generation": generation.number, "taken": taken})
@@ -143,18 +136,13 @@ def restore_snapshot(
     _check_target(index_dir)
     with writer_lock(index_dir, wait=wait):  # no indexer may commit in between
         storage = FileStorage(str(index_dir))
-        for _ in range(ATTEMPTS):
-            try:
-                generation = _current_generation(source)
-                new_files = [n for n in generation.segment_files if not (index_dir / n).exists()]
-                linked = _transfer(source, index_dir, new_files, link=link)
-                copied = len(new_files) - linked
-                _copy_derived(source, index_dir, generation.toc.segments)
-                break
-            except _GenerationGone:
-                continue
-        else:
-            raise SnapshotError(f"{source} committed {ATTEMPTS} times during the copy: try again")
+        generation, new_files, linked = _copy_latest(
+            source,
+            index_dir,
+            lambda g: [n for n in g.segment_files if not (index_dir / n).exists()],
+            link,
+        )
+        copied = len(new_files) - linked
         _sync(index_dir, new_files)
         number = max(generation.number, TOC._latest_generation(storage, INDEX_NAME) + 1)
         meta = read_meta(source) | {"restored": datetime.now(UTC).isoformat(timespec="seconds")}
@@ -179,6 +167,29 @@ def _check_target(index_dir: Path) -> None:
             f"{index_dir} holds files but no Fahras index: restore into an index folder, "
             "an empty folder or a new path"
         )
+
+
+def _copy_latest(
+    source: Path,
+    dest: Path,
+    files_of: Callable[[_Generation], list[str]],
+    link: bool,
+    before_each: Callable[[], None] = lambda: None,
+) -> tuple[_Generation, list[str], int]:
+    """Transfer `files_of` the latest generation of `source` (and its derived data) into
+    `dest`, starting again when a commit overtakes the copy: the generation, the files
+    transferred and how many were hard-linked."""
+    for _ in range(ATTEMPTS):
+        before_each()
+        try:
+            generation = _current_generation(source)
+            names = files_of(generation)
+            linked = _transfer(source, dest, names, link=link)
+            _copy_derived(source, dest, generation.toc.segments)
+            return generation, names, linked
+        except _GenerationGone:
+            continue
+    raise SnapshotError(f"{source} committed {ATTEMPTS} times during the copy: try again")
 
 
 def _current_generation(index_dir: Path) -> _Generation:
