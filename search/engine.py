@@ -383,8 +383,8 @@ class SearchEngine:
     @property
     def fields(self) -> FieldRegistry:
         """The index's fields: built-in ones and those of its settings file."""
-        with self._reading() as (generation, _):
-            return generation.fields
+        with self._lock:  # the live generation's own; no searcher needs lending for it
+            return self._current().fields
 
     def search(self, request: SearchRequest) -> SearchResult:
         started = time.perf_counter()
