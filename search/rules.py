@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 
 from search.normalize import normalize
 from search.stemmer import ARTICLE_PREFIXES, CONJUNCTIONS, PREPOSITIONS, stem
-from search.stopwords import STOPWORDS
 
 CACHE_LIMIT = 1_000_000
 MADDA = "\u0622"  # آ
@@ -84,9 +83,6 @@ class AnalysisRules:
     def fingerprint(self) -> str:
         canonical = json.dumps(self.as_dict(), ensure_ascii=False, sort_keys=True)
         return hashlib.sha1(canonical.encode("utf-8")).hexdigest()[:16]
-
-    def is_stop(self, word: str) -> bool:
-        return (word in STOPWORDS or word in self.stop_added) and word not in self.stop_removed
 
     def stem_of(self, word: str, surface: str = "") -> str | None:
         """The stem of a normalized word under these rules; None for a stop word."""

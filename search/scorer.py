@@ -92,7 +92,6 @@ class QueryScorer:
 
     def evaluate(self, parsed: ParsedQuery, deadline: Deadline | None = None) -> Evaluation:
         """Match and score `parsed`, within its cost plan and matching's share of `deadline`."""
-        self.warm()
         whole = deadline or Deadline.after(budget.REQUEST_BUDGET)
         self._deadline = whole.sooner(budget.REQUEST_BUDGET * budget.MATCH_SHARE)
         self._plan: CostPlan = plan_cost(parsed, MAX_PREFIX_TERMS)
@@ -100,11 +99,6 @@ class QueryScorer:
         evaluation = self._evaluate(parsed)
         evaluation.notices = self._notices
         return evaluation
-
-    def warm(self) -> None:
-        """The term lists, read once per generation: not part of any search's budget."""
-        for name in self.text_fields:
-            self.postings.stem_forms(name)
 
     def _evaluate(self, parsed: ParsedQuery) -> Evaluation:
         size = self.postings.size
