@@ -96,13 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="use each .txt file's folder name as its category",
     )
     p.add_argument("--strict", action="store_true", help="exit non-zero if any record was skipped")
-    p.add_argument(
-        "--wait",
-        type=float,
-        default=0.0,
-        metavar="SECONDS",
-        help="wait this long for another indexer to finish",
-    )
+    wait_option(p, "wait this long for another indexer to finish")
     p.add_argument(
         "--commit-every",
         type=int,
@@ -254,8 +248,14 @@ def add_query_stats_options(p: argparse.ArgumentParser) -> None:
         action="store_true",
         help="what readers searched for (needs FAHRAS_QUERY_LOG=on in the web app)",
     )
-    p.add_argument("--days", type=int, default=30, help="with --queries: the last N days")
-    p.add_argument("--limit", type=int, default=20, help="with --queries: rows per list")
+    # No defaults here: `fahras stats --days 7` without --queries is a mistake to name.
+    p.add_argument("--days", type=int, help="with --queries: the last N days (default 30)")
+    p.add_argument("--limit", type=int, help="with --queries: rows per list (default 20)")
+
+
+def wait_option(p: argparse.ArgumentParser, help: str) -> None:
+    """--wait SECONDS: how long a writing command waits for the index's writer lock."""
+    p.add_argument("--wait", type=float, default=0.0, metavar="SECONDS", help=help)
 
 
 def add_operations_parsers(sub: argparse._SubParsersAction, index_option: Callable) -> None:
@@ -273,13 +273,7 @@ def add_operations_parsers(sub: argparse._SubParsersAction, index_option: Callab
     p.add_argument("source", type=Path, metavar="SRC", help="a snapshot (or an index) folder")
     index_option(p)
     p.add_argument("--copy", action="store_true", help="copy every file (never hard-link)")
-    p.add_argument(
-        "--wait",
-        type=float,
-        default=0.0,
-        metavar="SECONDS",
-        help="wait this long for an indexer to finish",
-    )
+    wait_option(p, "wait this long for an indexer to finish")
     p.add_argument("--json", action="store_true", help="print what was restored as JSON")
     p.set_defaults(handler=ops_commands.restore)
 

@@ -148,6 +148,8 @@ def delete(args: argparse.Namespace) -> int:
 
 
 def stats(args: argparse.Namespace) -> int:
+    if not args.queries and (args.days is not None or args.limit is not None):
+        raise FahrasError("--days and --limit go with --queries (fahras stats --queries --days 7)")
     if args.queries:
         from search.ops_commands import query_stats
 

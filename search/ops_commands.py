@@ -41,11 +41,13 @@ def _print_copy(info: SnapshotInfo, what: str, as_json: bool) -> None:
 
 
 def query_stats(args: argparse.Namespace) -> int:
-    if args.days < 1 or args.limit < 1:
+    days = 30 if args.days is None else args.days
+    limit = 20 if args.limit is None else args.limit
+    if days < 1 or limit < 1:
         raise FahrasError("--days and --limit must be 1 or more")
     query_log = QueryLog(args.index)
     try:
-        report = query_log.report(days=args.days, limit=args.limit)
+        report = query_log.report(days=days, limit=limit)
     finally:
         query_log.close()
     if args.json:

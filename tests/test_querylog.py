@@ -214,3 +214,12 @@ def test_stats_queries_errors_are_one_line(
     )
     assert err[1] == "fahras: error: --days and --limit must be 1 or more"
     assert not (tmp_path / LOG_FILE).exists()
+
+
+def test_days_without_queries_is_named_not_ignored(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["stats", "--days", "7", "--index", str(tmp_path)]) == 1
+    assert capsys.readouterr().err.strip() == (
+        "fahras: error: --days and --limit go with --queries (fahras stats --queries --days 7)"
+    )
