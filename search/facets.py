@@ -131,16 +131,19 @@ class FacetTable:
         pairs = column.pairs_of(docnums, self.size)
         counts = np.bincount(column.pair_value[pairs], minlength=len(column.values))
         chosen = set(selected)
-        order = sorted(
-            (int(i) for i in np.flatnonzero(counts)), key=lambda i: (-counts[i], column.values[i])
-        )
-        shown = [i for i in order[:limit]]
+        found = np.flatnonzero(counts)
+        if found.size > limit > 0:  # only those that can be among the first `limit` are sorted
+            kth = found.size - limit
+            found = found[counts[found] >= np.partition(counts[found], kth)[kth]]
+        tally = dict(zip(found.tolist(), counts[found].tolist(), strict=True))
+        order = sorted(tally, key=lambda i: (-tally[i], column.values[i]))
+        shown = order[:limit]
         shown += [column.ids[v] for v in chosen if v in column.ids and column.ids[v] not in shown]
         values = [
             FacetValue(column.values[i], int(counts[i]), column.values[i] in chosen) for i in shown
         ]
         missing = [FacetValue(v, 0, True) for v in chosen if v not in column.ids]
-        return FacetCounts(facet, values + missing, truncated=len(order) > limit)
+        return FacetCounts(facet, values + missing, truncated=np.count_nonzero(counts) > limit)
 
 
 _NO_VALUES = _Column([], np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
