@@ -1,4 +1,4 @@
-"""Evaluate a parsed query over the whole index with arrays: which documents match, and scores.
+"""Evaluate a parsed query with arrays: which documents match (ascending docnums), and scores.
 
 A word contributes BM25F over its views (stem, exact form and broken plurals, in title and
 body), an OR-group sums its alternatives, and the groups combine: documents with more of the
