@@ -143,7 +143,7 @@ class FacetTable:
             FacetValue(column.values[i], int(counts[i]), column.values[i] in chosen) for i in shown
         ]
         missing = [FacetValue(v, 0, True) for v in chosen if v not in column.ids]
-        return FacetCounts(facet, values + missing, truncated=np.count_nonzero(counts) > limit)
+        return FacetCounts(facet, values + missing, truncated=int(np.count_nonzero(counts)) > limit)
 
 
 _NO_VALUES = _Column([], np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))

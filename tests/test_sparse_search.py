@@ -73,6 +73,8 @@ def test_request_filters_dates_and_disjunctive_counts(archive: SearchEngine) -> 
     assert {hit.id for hit in result.hits} == {"fair", "novel"} and result.total == 2
     counts = {v.value: v.count for v in result.facets["category"].values}
     assert counts == {"ثقافة": 2, "اقتصاد": 1, "سياسة": 1}  # its own selection left out
+    json.dumps(result.as_dict())  # plain Python values, as the JSON API sends them
+    assert archive.search(SearchRequest(q="بيروت", facet_limit=1)).facets["category"].truncated
     assert {v.value: v.count for v in result.facets["year"].values} == {"2019": 1, "2020": 1}
 
 
