@@ -517,7 +517,8 @@ class SearchEngine:
         with self._reading() as (generation, searcher):
             table = generation.facets
             everything = np.flatnonzero(table.live)
-            dated = table.dates[everything][table.dates[everything] != NO_DATE]
+            dated = table.dates[everything]
+            dated = dated[dated != NO_DATE]
             facets = {
                 name: {v.value: v.count for v in table.count(name, everything, limit=10**9).values}
                 for name in generation.fields.filter_names
