@@ -412,22 +412,23 @@ class SearchEngine:
             scorer = QueryScorer(searcher, table, postings, fields)
             evaluation = scorer.evaluate(expanded, deadline)
             skipped: list[str] = []
-            base = evaluation.mask
+            matched, ranked = evaluation.docnums, evaluation.scores
             if date_from or date_to:
-                base &= table.date_mask(date_from, date_to)
-            masks = filter_masks(table, selections)
-            allowed = combine(base, masks)
+                dated = table.date_mask(date_from, date_to, matched)
+                matched, ranked = matched[dated], ranked[dated]
+            masks = filter_masks(table, selections, matched)
+            allowed = combine(np.ones(matched.size, dtype=bool), masks)
             total = int(allowed.sum())
             pages = max(1, math.ceil(total / per_page))
             facets = _facet_counts(
-                table, base, masks, selections, request, deadline, skipped, fields
+                table, matched, masks, selections, request, deadline, skipped, fields
             )
             if not parsed.groups and sort == "relevance":
                 sort = "newest"  # nothing to rank by: show the latest first
             half_life = generation.settings.half_life_days
             if half_life and sort == "relevance":
-                evaluation.scores *= recency_factors(table.dates, NO_DATE, half_life)
-            docnums, scores = _page(table, evaluation.scores, allowed, sort, page, per_page)
+                ranked = ranked * recency_factors(table.dates, NO_DATE, half_life)[matched]
+            docnums, scores = _page(table, matched[allowed], ranked[allowed], sort, page, per_page)
             terms = terms_for(expanded)
             hits = []
             for docnum, score in zip(docnums, scores, strict=True):
@@ -515,8 +516,9 @@ class SearchEngine:
         """Document count, facet value counts, date range: what `fahras stats` prints."""
         with self._reading() as (generation, searcher):
             table = generation.facets
-            everything = table.live.copy()
-            dated = table.dates[everything & (table.dates != NO_DATE)]
+            everything = np.flatnonzero(table.live)
+            dated = table.dates[everything]
+            dated = dated[dated != NO_DATE]
             facets = {
                 name: {v.value: v.count for v in table.count(name, everything, limit=10**9).values}
                 for name in generation.fields.filter_names
@@ -555,36 +557,37 @@ def _bound(value: str | None, name: str, *, end: bool) -> datetime | None:
 
 def _page(
     table: FacetTable,
+    docnums: np.ndarray,
     scores: np.ndarray,
-    allowed: np.ndarray,
     sort: str,
     page: int,
     per_page: int,
 ) -> tuple[list[int], list[float | None]]:
-    """Docnums and scores of the requested page: a partial sort of the allowed documents."""
+    """Docnums and scores of the requested page: a partial sort of the allowed documents
+    (`docnums`, ascending, and their `scores`)."""
     start, end = (page - 1) * per_page, page * per_page
-    docnums = np.flatnonzero(allowed)
     if sort == "relevance":
-        keys = -scores[docnums]
+        keys = -scores
     elif sort == "newest":
         keys = -table.dates[docnums].astype(np.float64)  # undated (NO_DATE) sort last
     else:
         dates = table.dates[docnums]
         keys = np.where(dates == NO_DATE, np.inf, dates.astype(np.float64))
+    chosen_scores = scores
     if end < docnums.size:  # keep the first `end` by (key, docnum), ties at the cut included
         cut = np.partition(keys, end - 1)[end - 1]
         nearest = keys <= cut
-        docnums, keys = docnums[nearest], keys[nearest]
+        docnums, keys, chosen_scores = docnums[nearest], keys[nearest], scores[nearest]
     order = np.lexsort((docnums, keys))[start:end]  # ties: lower docnum first, on every page
     chosen = docnums[order].tolist()
     if sort != "relevance":
         return chosen, [None] * len(chosen)
-    return chosen, [round(float(scores[d]), 4) for d in chosen]
+    return chosen, [round(float(score), 4) for score in chosen_scores[order].tolist()]
 
 
 def _facet_counts(
     table: FacetTable,
-    base: np.ndarray,
+    matched: np.ndarray,
     masks: dict[str, np.ndarray],
     selections: dict[str, list[str]],
     request: SearchRequest,
@@ -592,14 +595,17 @@ def _facet_counts(
     skipped: list[str],
     fields: FieldRegistry,
 ) -> dict[str, FacetCounts]:
-    """Every facet counted disjunctively; none (and `skipped` says so) past the deadline."""
+    """Every facet counted disjunctively over the `matched` docnums (each facet's own
+    selection left out: `masks` are over `matched`); none (and `skipped` says so) past the
+    deadline."""
     if deadline.passed():
         skipped.append("facets")
         return {name: FacetCounts(name, [], truncated=False) for name in fields.filter_names}
+    everything = np.ones(matched.size, dtype=bool)
     return {
         name: table.count(
             name,
-            combine(base, masks, skip=name),
+            matched[combine(everything, masks, skip=name)] if masks else matched,
             selections.get(name, ()),
             fields.get(name).limit or request.facet_limit,  # type: ignore[union-attr]
         )

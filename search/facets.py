@@ -3,8 +3,10 @@
 Counting facets through Whoosh's `groupedby` walks every matching document in Python, which is
 too slow when a frequent word matches most of the archive. Instead each facet's (document,
 value) pairs are NumPy arrays, derived from the columns when a segment is written
-(search/derived.py); a search then
-turns its matches into a boolean mask, and every count is one `bincount`. Selections are OR'ed
+(search/derived.py), sorted by document; a search hands over its matching docnums (ascending),
+their pairs are found by bisection (or, for a large share of the archive, with one mask), and
+every count is one `bincount`: a search matching 12 documents counts 12 documents' values,
+not the archive's. Selections are OR'ed
 within a facet and AND'ed across facets; counts are disjunctive: a facet's own selection does not
 narrow its own counts, so the reader sees what else they could pick.
 """
@@ -17,6 +19,7 @@ import numpy as np
 from whoosh.util.times import datetime_to_long
 
 from search.derived import NO_DATE, GenerationData
+from search.docsets import DENSE_SHARE, contains
 from search.fields import BUILTIN, FieldRegistry
 from search.normalize import normalize
 
@@ -41,9 +44,12 @@ class FacetCounts:
 
 
 class _Column:
-    """A facet's (document, value id) pairs, and the value of each id."""
+    """A facet's (document, value id) pairs, sorted by document, and the value of each id."""
 
     def __init__(self, values: list[str], pair_doc: np.ndarray, pair_value: np.ndarray) -> None:
+        if pair_doc.size and np.any(pair_doc[1:] < pair_doc[:-1]):
+            order = np.argsort(pair_doc, kind="stable")
+            pair_doc, pair_value = pair_doc[order], pair_value[order]
         self.values = values
         self.ids = {value: number for number, value in enumerate(values)}
         self.pair_doc = pair_doc
@@ -56,6 +62,19 @@ class _Column:
         names, inverse = np.unique(periods[docs], return_inverse=True)
         labels = [str(n) for n in np.datetime_as_string(names)]
         return cls(labels, docs.astype(np.int64), inverse.astype(np.int64))
+
+    def pairs_of(self, docnums: np.ndarray, size: int) -> np.ndarray:
+        """Positions of the pairs of `docnums` (ascending, unique), ascending."""
+        if docnums.size * DENSE_SHARE > size:  # most of the archive: one pass over the pairs
+            wanted = np.zeros(size, dtype=bool)
+            wanted[docnums] = True
+            return np.flatnonzero(wanted[self.pair_doc])
+        starts = np.searchsorted(self.pair_doc, docnums, side="left")
+        counts = np.searchsorted(self.pair_doc, docnums, side="right") - starts
+        found = counts.nonzero()[0]
+        starts, counts = starts[found], counts[found]
+        firsts = np.cumsum(counts) - counts  # where each document's pairs start in the result
+        return np.repeat(starts - firsts, counts) + np.arange(int(counts.sum()))
 
 
 class FacetTable:
@@ -73,63 +92,79 @@ class FacetTable:
         self.columns["year"] = _Column.from_periods(moments.astype("datetime64[Y]"), dated)
         self.columns["month"] = _Column.from_periods(moments.astype("datetime64[M]"), dated)
 
-    def normalized_mask(self, facet: str, values: Iterable[str]) -> np.ndarray:
-        """Documents having any of `values`, compared in normalized form (`category:رياضه`)."""
+    def normalized_mask(self, facet: str, values: Iterable[str], docnums: np.ndarray) -> np.ndarray:
+        """Which `docnums` have any of `values`, compared in normalized form (`category:رياضه`)."""
         column = self.columns.get(facet)
         if column is None:
-            return np.zeros(self.size, dtype=bool)
+            return np.zeros(docnums.size, dtype=bool)
         wanted = {normalize(v) for v in values}
-        return self.selection_mask(facet, [v for v in column.values if normalize(v) in wanted])
+        chosen = [v for v in column.values if normalize(v) in wanted]
+        return self.selection_mask(facet, chosen, docnums)
 
-    def selection_mask(self, facet: str, selected: Iterable[str]) -> np.ndarray:
-        """Documents having any of the `selected` values of `facet`."""
+    def selection_mask(
+        self, facet: str, selected: Iterable[str], docnums: np.ndarray
+    ) -> np.ndarray:
+        """Which `docnums` (ascending) have any of the `selected` values of `facet`."""
         column = self.columns.get(facet, _NO_VALUES)
         wanted = [column.ids[v] for v in selected if v in column.ids]
-        mask = np.zeros(self.size, dtype=bool)
-        mask[column.pair_doc[np.isin(column.pair_value, wanted)]] = True
-        return mask
+        pairs = column.pairs_of(docnums, self.size)
+        having = column.pair_doc[pairs[np.isin(column.pair_value[pairs], wanted)]]
+        return contains(having, docnums)
 
-    def date_mask(self, start: datetime | None, end: datetime | None) -> np.ndarray:
-        mask = self.dates != NO_DATE
+    def date_mask(
+        self, start: datetime | None, end: datetime | None, docnums: np.ndarray
+    ) -> np.ndarray:
+        """Which `docnums` are dated within `start`..`end`."""
+        dates = self.dates[docnums]
+        mask = dates != NO_DATE
         if start is not None:
-            mask &= self.dates >= datetime_to_long(start)
+            mask &= dates >= datetime_to_long(start)
         if end is not None:
-            mask &= self.dates <= datetime_to_long(end)
+            mask &= dates <= datetime_to_long(end)
         return mask
 
     def count(
-        self, facet: str, mask: np.ndarray, selected: Iterable[str] = (), limit: int = 10
+        self, facet: str, docnums: np.ndarray, selected: Iterable[str] = (), limit: int = 10
     ) -> FacetCounts:
-        """Counts of `facet` values among documents in `mask`; selected values always shown."""
+        """Counts of `facet` values among `docnums` (ascending); selected values always shown."""
         column = self.columns.get(facet, _NO_VALUES)
-        counts = np.bincount(column.pair_value[mask[column.pair_doc]], minlength=len(column.values))
+        pairs = column.pairs_of(docnums, self.size)
+        counts = np.bincount(column.pair_value[pairs], minlength=len(column.values))
         chosen = set(selected)
-        order = sorted(
-            (int(i) for i in np.flatnonzero(counts)), key=lambda i: (-counts[i], column.values[i])
-        )
-        shown = [i for i in order[:limit]]
+        found = np.flatnonzero(counts)
+        if found.size > limit > 0:  # only those that can be among the first `limit` are sorted
+            kth = found.size - limit
+            found = found[counts[found] >= np.partition(counts[found], kth)[kth]]
+        tally = dict(zip(found.tolist(), counts[found].tolist(), strict=True))
+        order = sorted(tally, key=lambda i: (-tally[i], column.values[i]))
+        shown = order[:limit]
         shown += [column.ids[v] for v in chosen if v in column.ids and column.ids[v] not in shown]
         values = [
             FacetValue(column.values[i], int(counts[i]), column.values[i] in chosen) for i in shown
         ]
         missing = [FacetValue(v, 0, True) for v in chosen if v not in column.ids]
-        return FacetCounts(facet, values + missing, truncated=len(order) > limit)
+        return FacetCounts(facet, values + missing, truncated=int(np.count_nonzero(counts)) > limit)
 
 
 _NO_VALUES = _Column([], np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
 
 
-def filter_masks(table: FacetTable, selections: Mapping[str, list[str]]) -> dict[str, np.ndarray]:
-    """One mask per facet with a selection (values OR'ed)."""
+def filter_masks(
+    table: FacetTable, selections: Mapping[str, list[str]], docnums: np.ndarray
+) -> dict[str, np.ndarray]:
+    """One mask over `docnums` per facet with a selection (values OR'ed)."""
     return {
-        name: table.selection_mask(name, values) for name, values in selections.items() if values
+        name: table.selection_mask(name, values, docnums)
+        for name, values in selections.items()
+        if values
     }
 
 
 def combine(
     base: np.ndarray, masks: Mapping[str, np.ndarray], skip: str | None = None
 ) -> np.ndarray:
-    """`base` AND every facet mask except `skip` (the disjunctive count of that facet)."""
+    """`base` AND every facet mask except `skip` (the disjunctive count of that facet): masks
+    over the same documents, e.g. a search's matches."""
     result = base.copy()
     for name, mask in masks.items():
         if name != skip:

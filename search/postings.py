@@ -20,6 +20,7 @@ from whoosh.reading import IndexReader, TermNotFound
 from whoosh.searching import Searcher
 
 from search.derived import GenerationData
+from search.docsets import union
 from search.ranking import K1, B, idf
 
 CACHE_POSTINGS = 4_000_000
@@ -154,12 +155,9 @@ class Postings:
         """
 
         def merged() -> tuple[np.ndarray, np.ndarray]:
-            parts = [self._read(field, form) for form in self.stem_forms(field).get(stemmed, ())]
-            if not parts:
-                return _EMPTY
-            docnums, inverse = np.unique(np.concatenate([d for d, _ in parts]), return_inverse=True)
-            counts = np.bincount(inverse, weights=np.concatenate([f for _, f in parts]))
-            return docnums, counts.astype(np.float32)
+            forms = self.stem_forms(field).get(stemmed, ())
+            docnums, counts, _ = union([self._read(field, form) for form in forms])
+            return docnums, counts  # whole counts: added in float32 exactly
 
         return self._counts((field, "\x00" + stemmed), merged)
 

@@ -21,11 +21,12 @@ and among 31,525 news articles) and holds for all queries alike: nothing is tune
   its words in one sentence, an article that merely mentions them does not.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
 from search.analysis import terms_of
+from search.docsets import union
 from search.query import Clause
 from search.tokenize import iter_tokens
 
@@ -51,23 +52,27 @@ def idf(matching: int, documents: int) -> float:
 
 
 def bm25f(
-    views: Sequence[Counts], lengths: np.ndarray, average: float, documents: int
+    views: Sequence[Counts],
+    lengths: Callable[[np.ndarray], np.ndarray],
+    average: float,
+    documents: int,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(match mask, scores) of one word: BM25F over its weighted views.
+    """(docnums, scores) of one word: BM25F over its weighted views, for the documents having it.
 
     The word's frequencies in every view (stem and exact form, title and body) are weighted and
-    added before one saturation, against the document's length weighted the same way, so a
-    title word counts like a few body words instead of a separately saturated score that a
-    long paragraph always outweighs; one IDF for the word, from the documents having it at all.
+    added before one saturation, against the document's length weighted the same way
+    (`lengths` of the docnums), so a title word counts like a few body words instead of a
+    separately saturated score that a long paragraph always outweighs; one IDF for the word,
+    from the documents having it at all. Only those documents are computed (search/docsets.py).
     """
-    frequencies = np.zeros(lengths.size, dtype=np.float32)
-    for docnums, counts, weight in views:
-        if docnums.size:
-            frequencies[docnums] += counts * np.float32(weight)
-    mask = frequencies > 0
-    norm = K1 * (1 - B + B * lengths / np.float32(average))
+    docnums, frequencies, _ = union(
+        [(docnums, counts * np.float32(weight)) for docnums, counts, weight in views]
+    )
+    found = frequencies > 0
+    docnums, frequencies = docnums[found], frequencies[found]
+    norm = K1 * (1 - B + B * lengths(docnums) / np.float32(average))
     saturated = frequencies * np.float32(K1 + 1) / (frequencies + norm)
-    return mask, saturated * np.float32(idf(int(mask.sum()), documents))
+    return docnums, saturated * np.float32(idf(int(docnums.size), documents))
 
 
 def content_groups(groups: list[list[Clause]]) -> list[list[Clause]]:

@@ -88,14 +88,18 @@ def _scores(postings: Postings, words: list[str]) -> np.ndarray:
     TITLE_WEIGHT) the title, any of the words, more of them ranked higher."""
     total = np.zeros(postings.size, dtype=np.float32)
     matched = np.zeros(postings.size, dtype=np.float32)
-    lengths = postings.lengths("body") + postings.lengths("title") * np.float32(TITLE_WEIGHT)
+    body, title = postings.lengths("body"), postings.lengths("title")
     average = postings.average_length("body") + postings.average_length("title") * TITLE_WEIGHT
+
+    def lengths(docnums: np.ndarray) -> np.ndarray:
+        return body[docnums] + title[docnums] * np.float32(TITLE_WEIGHT)
+
     for form in words:
         views = [
             (*postings.frequencies("body", form), 1.0),
             (*postings.frequencies("title", form), TITLE_WEIGHT),
         ]
-        mask, scores = bm25f(views, lengths, average, postings.live_count)
-        total += scores
-        matched += mask
+        docnums, scores = bm25f(views, lengths, average, postings.live_count)
+        total[docnums] += scores
+        matched[docnums] += 1
     return total * coordination(matched, len(words))

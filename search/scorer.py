@@ -1,11 +1,14 @@
-"""Evaluate a parsed query over the whole index with arrays: which documents match, and scores.
+"""Evaluate a parsed query with arrays: which documents match (ascending docnums), and scores.
 
 A word contributes BM25F over its views (stem, exact form and broken plurals, in title and
 body), an OR-group sums its alternatives, and the groups combine: documents with more of the
 words rank higher, short queries put those with every word first, and the top documents are
 re-ranked by their best passage (search/ranking.py holds the model and its weights).
 Phrases are matched by Whoosh on positions and scored like their words. Everything else is
-NumPy over cached postings, so a word in every document costs about as much as a rare one.
+NumPy over cached postings, as sorted docnum arrays with their scores (search/docsets.py): a
+query costs what its words' postings hold, so a rare word stays cheap in a large archive. A
+word is scored once per search, however often the query, its phrases and the proximity
+re-ranking ask for it.
 """
 
 import dataclasses
@@ -18,6 +21,7 @@ from whoosh.searching import Searcher
 from search import budget
 from search.analysis import terms_of
 from search.budget import CostPlan, Deadline, plan_cost
+from search.docsets import EMPTY_DOCS, EMPTY_VALUES, Part, contains, intersection, union, without
 from search.facets import FacetTable
 from search.fields import BUILTIN, FieldRegistry
 from search.normalize import normalize
@@ -46,8 +50,8 @@ from search.tokenize import iter_tokens
 
 @dataclass(slots=True)
 class Evaluation:
-    mask: np.ndarray  # bool per docnum: the document matches
-    scores: np.ndarray  # float per docnum (0 where it does not match)
+    docnums: np.ndarray  # ascending docnums of the matching documents
+    scores: np.ndarray  # float32, one per docnum of `docnums`
     partial: bool  # no document had every word: these match some of them
     notices: list[str] = dataclasses.field(
         default_factory=list
@@ -55,21 +59,36 @@ class Evaluation:
 
 
 class _Scored:
-    """A set of documents with scores, as dense arrays over docnums."""
+    """A set of documents with scores: ascending docnums and one float32 score each. Never
+    changed once made: a word's is shared by every clause of the search that asks for it."""
 
-    __slots__ = ("mask", "scores")
+    __slots__ = ("docnums", "scores")
 
-    def __init__(self, size: int) -> None:
-        self.mask = np.zeros(size, dtype=bool)
-        self.scores = np.zeros(size, dtype=np.float32)
+    def __init__(self, docnums: np.ndarray = EMPTY_DOCS, scores: np.ndarray = EMPTY_VALUES):
+        self.docnums = docnums
+        self.scores = scores
 
-    def add(self, docnums: np.ndarray, weights: np.ndarray, boost: float) -> None:
-        self.mask[docnums] = True
-        self.scores[docnums] += weights * boost
+    def any(self) -> bool:
+        return bool(self.docnums.size)
 
-    def union(self, other: "_Scored") -> None:
-        self.mask |= other.mask
-        self.scores += other.scores
+    def part(self, boost: float = 1.0) -> Part:
+        if boost == 1.0:
+            return self.docnums, self.scores
+        return self.docnums, self.scores * np.float32(boost)
+
+    def only(self, keep: np.ndarray) -> "_Scored":
+        return _Scored(self.docnums[keep], self.scores[keep])
+
+
+def _union(parts: list[Part]) -> _Scored:
+    """Documents matching any part, scored by the sum of the parts."""
+    docnums, scores, _ = union(parts)
+    return _Scored(docnums, scores)
+
+
+def _all(parts: list[_Scored]) -> _Scored:
+    """Documents matching every part, scored by the sum of the parts."""
+    return _Scored(*intersection([part.part() for part in parts])) if parts else _Scored()
 
 
 class QueryScorer:
@@ -96,43 +115,47 @@ class QueryScorer:
         self._deadline = whole.sooner(budget.REQUEST_BUDGET * budget.MATCH_SHARE)
         self._plan: CostPlan = plan_cost(parsed, MAX_PREFIX_TERMS)
         self._notices: list[Notice] = []
+        self._words: dict[tuple[str, tuple[str, ...]], _Scored] = {}
         evaluation = self._evaluate(parsed)
         evaluation.notices = self._notices
         return evaluation
 
     def _evaluate(self, parsed: ParsedQuery) -> Evaluation:
-        size = self.postings.size
-        required = self.table.live.copy()
-        for name, values in parsed.filters.items():
-            required &= self.table.normalized_mask(name, values)
-        if parsed.date_from or parsed.date_to:
-            required &= self.table.date_mask(parsed.date_from, parsed.date_to)
-        for clause in parsed.excluded:
-            required &= ~self._clause(clause).mask
+        excluded = union([self._clause(clause).part() for clause in parsed.excluded])[0]
+        table = self.table
+
+        def kept(docnums: np.ndarray) -> np.ndarray:
+            """Which `docnums` the query's filters, dates and excluded words allow."""
+            keep = table.live[docnums] & without(docnums, excluded)
+            for name, values in parsed.filters.items():
+                keep &= table.normalized_mask(name, values, docnums)
+            if parsed.date_from or parsed.date_to:
+                keep &= table.date_mask(parsed.date_from, parsed.date_to, docnums)
+            return keep
+
         if not parsed.groups:
-            return Evaluation(required, np.zeros(size, dtype=np.float32), partial=False)
+            everything = np.flatnonzero(table.live)
+            everything = everything[kept(everything)]
+            return Evaluation(everything, np.zeros(everything.size, np.float32), partial=False)
         scored = [self._group(group) for group in content_groups(parsed.groups)]
-        groups = [group for group in scored if group.mask.any()] or scored[:1]
+        groups = [group for group in scored if group.any()] or scored[:1]
         missing = len(groups) < len(scored)  # a word (or junk: `\n` typed) found nowhere
-        every = required.copy()
-        for group in groups:
-            every &= group.mask
-        total = np.zeros(size, dtype=np.float32)
-        matched = np.zeros(size, dtype=np.float32)
-        for group in groups:
-            total += group.scores
-            matched += group.mask
         if len(groups) == 1:
-            return Evaluation(every, np.where(every, total, 0).astype(np.float32), missing)
-        some = required & (matched > 0)
-        scores = np.where(some, total * coordination(matched, len(groups)), 0).astype(np.float32)
+            only = groups[0].only(kept(groups[0].docnums))
+            return Evaluation(only.docnums, only.scores, missing)
+        docnums, total, counts = union([group.part() for group in groups])
+        keep = kept(docnums)
+        docnums, total, matched = docnums[keep], total[keep], counts[keep].astype(np.float32)
+        scores = (total * coordination(matched, len(groups))).astype(np.float32)
+        every = matched == len(groups)
         if requires_all_words(len(groups)) and every.any():
             # documents with every word first, then the others (never only the former)
-            scores[every] += scores[some & ~every].max(initial=0.0)
-        self._near(parsed, scores)
-        return Evaluation(some, scores, partial=missing or (bool(some.any()) and not every.any()))
+            scores[every] += scores[~every].max(initial=0.0)
+        self._near(parsed, docnums, scores)
+        partial = missing or (bool(docnums.size) and not every.any())
+        return Evaluation(docnums, scores, partial)
 
-    def _near(self, parsed: ParsedQuery, scores: np.ndarray) -> None:
+    def _near(self, parsed: ParsedQuery, docnums: np.ndarray, scores: np.ndarray) -> None:
         """Raise the first RERANK_DEPTH documents by their best passage (search/proximity.py)."""
         words = self._query_words(parsed)
         if len(words) < 2 or not PROXIMITY_WEIGHT:
@@ -141,12 +164,12 @@ class QueryScorer:
         top = np.flatnonzero(scores)
         if top.size > RERANK_DEPTH:
             top = top[np.argpartition(-scores[top], RERANK_DEPTH)[:RERANK_DEPTH]]
-        for docnum in top.tolist():
+        for position in top.tolist():
             if self._deadline.passed():
                 return  # a ranking without proximity is still a ranking
-            stored = self.searcher.stored_fields(docnum)
+            stored = self.searcher.stored_fields(int(docnums[position]))
             text = f"{stored.get('title') or ''}\n{stored.get('body') or ''}"
-            scores[docnum] += PROXIMITY_WEIGHT * best_window(text, find, PASSAGE_WINDOW)
+            scores[position] += PROXIMITY_WEIGHT * best_window(text, find, PASSAGE_WINDOW)
 
     def _query_words(self, parsed: ParsedQuery) -> list[QueryWord]:
         """The content words of a query, each with the terms that stand for it and its IDF."""
@@ -160,20 +183,15 @@ class QueryScorer:
                     if stemmed is None:
                         continue
                     stems = frozenset((stemmed, *number_forms(stemmed)))
-                    matching = self._word(token, self.text_fields).mask.sum()
+                    matching = self._word(token, self.text_fields).docnums.size
                     words.append(
-                        QueryWord(stems, normalized, idf(int(matching), self.postings.live_count))
+                        QueryWord(stems, normalized, idf(matching, self.postings.live_count))
                     )
         return words
 
     def _group(self, group: list[Clause]) -> _Scored:
-        result = _Scored(self.postings.size)
-        for clause in group:
-            scored = self._clause(clause)
-            if clause.boost != 1.0:  # a synonym: found, but ranked below the typed words
-                scored.scores *= np.float32(clause.boost)
-            result.union(scored)
-        return result
+        # a synonym (boost below 1): found, but ranked below the typed words
+        return _union([self._clause(clause).part(clause.boost) for clause in group])
 
     def _out_of_time(self) -> bool:
         """True (and the reader told so) once matching has used its share of the budget."""
@@ -184,7 +202,7 @@ class QueryScorer:
 
     def _clause(self, clause: Clause) -> _Scored:
         if self._out_of_time():  # e.g. 24 prefixes on a fragmented index
-            return _Scored(self.postings.size)
+            return _Scored()
         fields = tuple(f for f in self.text_fields if clause.field in (None, f))
         tokens = [token for token, _, _ in iter_tokens(clause.text)]
         match clause.kind:
@@ -193,21 +211,29 @@ class QueryScorer:
             case "phrase":
                 return self._phrase(tokens, fields)
             case "exact":
-                return self._all([self._exact(normalize(t), fields) for t in tokens])
+                return _all([self._exact(normalize(t), fields) for t in tokens])
         words = [self._word(token, fields) for token in tokens]
         # junk glued to a word (a literal \n typed: طول\nالنهر) matches nothing: leave it out
-        return self._all([word for word in words if word.mask.any()] or words)
+        return _all([word for word in words if word.any()] or words)
 
     def _word(self, surface: str, fields: tuple[str, ...]) -> _Scored:
+        """BM25F of one word over `fields`, computed once per search (the proximity re-ranking
+        asks again for the IDF of every word of a question)."""
+        found = self._words.get((surface, fields))
+        if found is None:
+            found = self._words[surface, fields] = self._score_word(surface, fields)
+        return found
+
+    def _score_word(self, surface: str, fields: tuple[str, ...]) -> _Scored:
         normalized, stemmed = terms_of(surface)
         postings = self.postings
         plurals = number_forms(stemmed) if stemmed is not None else ()
         views = []
-        lengths = np.zeros(postings.size, dtype=np.float32)
+        weighed: list[tuple[np.ndarray, np.float32]] = []
         average = 0.0
         for field in fields:
             weight = (TITLE_WEIGHT if field == "title" else 1.0) * self.weights[field]
-            lengths += postings.lengths(field) * np.float32(weight)
+            weighed.append((postings.lengths(field), np.float32(weight)))
             average += postings.average_length(field) * weight
             if stemmed is not None:
                 views.append((*postings.stem_frequencies(field, stemmed), weight))
@@ -215,16 +241,23 @@ class QueryScorer:
                 views.append((*postings.stem_frequencies(field, other), weight * PLURAL_WEIGHT))
             if normalized:
                 views.append((*postings.frequencies(field, normalized), weight * EXACT_WEIGHT))
-        result = _Scored(postings.size)
-        result.mask, result.scores = bm25f(views, lengths, average, postings.live_count)
-        return result
+
+        def lengths(docnums: np.ndarray) -> np.ndarray:
+            """The documents' lengths, each field's weighted as its occurrences are."""
+            total = np.zeros(docnums.size, dtype=np.float32)
+            for field_lengths, weight in weighed:
+                total += field_lengths[docnums] * weight
+            return total
+
+        return _Scored(*bm25f(views, lengths, average, postings.live_count))
 
     def _exact(self, normalized: str, fields: tuple[str, ...]) -> _Scored:
-        result = _Scored(self.postings.size)
+        parts = []
         for field in fields:
             boost = (TITLE_BOOST if field == "title" else 1.0) * self.weights[field]
-            result.add(*self.postings.bm25(field, normalized), boost)
-        return result
+            docnums, weights = self.postings.bm25(field, normalized)
+            parts.append((docnums, weights * boost))
+        return _union(parts)
 
     def _prefix(self, prefix: str, fields: tuple[str, ...]) -> _Scored:
         """The most frequent of the prefix's first completions, so `ال*` stays cheap: how many
@@ -246,42 +279,27 @@ class QueryScorer:
         best = sorted(counts, key=lambda w: (-counts[w], w))[:keep]
         if keep < MAX_PREFIX_TERMS and len(counts) > keep:  # the plan kept fewer than usual
             self._notice(prefix_capped(prefix, keep))
-        result = _Scored(self.postings.size)
-        for word in best:
-            result.union(self._exact(word, fields))
-        return result
+        return _union([self._exact(word, fields).part() for word in best])
 
     def _phrase(self, tokens: list[str], fields: tuple[str, ...]) -> _Scored:
         """Documents with the words in this order: in each field, the documents that have all
         the words there are checked position by position, as many as the cost plan allows
         (common words: the first ones) and until the search's time is up."""
         words = [w for w in (normalize(t) for t in tokens) if w]
-        scored = self._all([self._exact(w, fields) for w in words])
-        in_order = np.zeros(self.postings.size, dtype=bool)
+        scored = _all([self._exact(w, fields) for w in words])
+        in_order = []
         for name in fields:
-            candidates = np.flatnonzero(self._all([self._exact(w, (name,)) for w in words]).mask)
+            candidates = _all([self._exact(w, (name,)) for w in words]).docnums
             if candidates.size > self._plan.phrase_checks:
                 candidates = candidates[: self._plan.phrase_checks]
                 self._notice(phrase_capped(self._plan.phrase_checks))
             found, complete = self.postings.phrase_docs(name, words, candidates, self._deadline.at)
-            in_order[found] = True
+            in_order.append(np.asarray(found, dtype=np.int64))
             if not complete:
                 self._notice(phrase_timeout())
-        scored.mask &= in_order
-        scored.scores = np.where(scored.mask, scored.scores, 0).astype(np.float32)
-        return scored
+        found_anywhere = np.unique(np.concatenate(in_order)) if in_order else EMPTY_DOCS
+        return scored.only(contains(found_anywhere, scored.docnums))
 
     def _notice(self, notice: Notice) -> None:
         if notice not in self._notices:
             self._notices.append(notice)
-
-    def _all(self, parts: list[_Scored]) -> _Scored:
-        """Documents matching every part, scored by the sum of the parts."""
-        if not parts:
-            return _Scored(self.postings.size)
-        result = parts[0]
-        for part in parts[1:]:
-            result.mask &= part.mask
-            result.scores += part.scores
-        result.scores = np.where(result.mask, result.scores, 0).astype(np.float32)
-        return result
