@@ -16,13 +16,12 @@ import numpy as np
 from whoosh.searching import Searcher
 
 from search import budget
-from search.analysis import terms_of
+from search.analysis import TokenReport
 from search.budget import CostPlan, Deadline, plan_cost
 from search.facets import FacetTable
 from search.fields import BUILTIN, FieldRegistry
 from search.normalize import normalize
 from search.notices import Notice, phrase_capped, phrase_timeout, prefix_capped, search_timeout
-from search.plurals import number_forms
 from search.postings import Postings
 from search.proximity import QueryWord, WordFinder, best_window
 from search.query import Clause, ParsedQuery
@@ -41,7 +40,6 @@ from search.ranking import (
     idf,
     requires_all_words,
 )
-from search.tokenize import iter_tokens
 
 
 @dataclass(slots=True)
@@ -155,16 +153,17 @@ class QueryScorer:
             for clause in group:
                 if clause.kind != "word":
                     continue
-                for token, _, _ in iter_tokens(clause.text):
-                    normalized, stemmed = terms_of(token)
-                    if stemmed is None:
+                for word in clause.words:
+                    if word.stopword:
                         continue
-                    stems = frozenset((stemmed, *number_forms(stemmed)))
-                    matching = self._word(token, self.text_fields).mask.sum()
-                    words.append(
-                        QueryWord(stems, normalized, idf(int(matching), self.postings.live_count))
-                    )
+                    weight = idf(self.matching(word), self.postings.live_count)
+                    words.append(QueryWord(word.stems, word.normalized, weight))
         return words
+
+    def matching(self, word: TokenReport, field: str | None = None) -> int:
+        """How many documents one analysed word matches (in `field` only, if given)."""
+        fields = tuple(f for f in self.text_fields if field in (None, f))
+        return int(self._word(word, fields).mask.sum())
 
     def _group(self, group: list[Clause]) -> _Scored:
         result = _Scored(self.postings.size)
@@ -186,22 +185,20 @@ class QueryScorer:
         if self._out_of_time():  # e.g. 24 prefixes on a fragmented index
             return _Scored(self.postings.size)
         fields = tuple(f for f in self.text_fields if clause.field in (None, f))
-        tokens = [token for token, _, _ in iter_tokens(clause.text)]
         match clause.kind:
             case "prefix":
                 return self._prefix(normalize(clause.text), fields)
             case "phrase":
-                return self._phrase(tokens, fields)
+                return self._phrase([word.normalized for word in clause.words], fields)
             case "exact":
-                return self._all([self._exact(normalize(t), fields) for t in tokens])
-        words = [self._word(token, fields) for token in tokens]
+                return self._all([self._exact(word.normalized, fields) for word in clause.words])
+        words = [self._word(word, fields) for word in clause.words]
         # junk glued to a word (a literal \n typed: طول\nالنهر) matches nothing: leave it out
         return self._all([word for word in words if word.mask.any()] or words)
 
-    def _word(self, surface: str, fields: tuple[str, ...]) -> _Scored:
-        normalized, stemmed = terms_of(surface)
+    def _word(self, word: TokenReport, fields: tuple[str, ...]) -> _Scored:
+        normalized, stemmed, plurals = word.normalized, word.stem, word.plurals
         postings = self.postings
-        plurals = number_forms(stemmed) if stemmed is not None else ()
         views = []
         lengths = np.zeros(postings.size, dtype=np.float32)
         average = 0.0
@@ -251,11 +248,10 @@ class QueryScorer:
             result.union(self._exact(word, fields))
         return result
 
-    def _phrase(self, tokens: list[str], fields: tuple[str, ...]) -> _Scored:
-        """Documents with the words in this order: in each field, the documents that have all
-        the words there are checked position by position, as many as the cost plan allows
-        (common words: the first ones) and until the search's time is up."""
-        words = [w for w in (normalize(t) for t in tokens) if w]
+    def _phrase(self, words: list[str], fields: tuple[str, ...]) -> _Scored:
+        """Documents with the normalized `words` in this order: in each field, the documents
+        that have all the words there are checked position by position, as many as the cost
+        plan allows (common words: the first ones) and until the search's time is up."""
         scored = self._all([self._exact(w, fields) for w in words])
         in_order = np.zeros(self.postings.size, dtype=bool)
         for name in fields:
