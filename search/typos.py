@@ -42,7 +42,7 @@ TYPO_BOOST = 0.5
 class Tolerated:
     """A typed word that matched almost nothing and the neighbour searched with it."""
 
-    typed: str  # as typed
+    typed: str  # the word as typed (without the punctuation around it)
     added: str  # the neighbour, as readers write it
     field: str | None = None  # the text field the word was restricted to, if any
 
@@ -70,7 +70,8 @@ def tolerate(
             if added is None or any(_same(added, other) for other in widened):
                 continue
             widened.append(added)
-            tolerated.append(Tolerated(clause.text, added.text, clause.field))
+            typed = clause.words[0].token  # بتسلا، not the بتسلا؟ of a question
+            tolerated.append(Tolerated(typed, added.text, clause.field))
         groups.append(widened)
     return (replace(parsed, groups=groups), tolerated) if tolerated else (parsed, [])
 
