@@ -32,7 +32,7 @@ from search.fields import BUILTIN, FieldRegistry, Kind, hit_facets
 from search.highlight import MatchTerms, Span, highlight_all, marked_all, marked_snippet, terms_for
 from search.notices import Notice, budget_spent, rebuild_needed, typo_tolerated
 from search.postings import Postings
-from search.query import clean_query, parse_query, resolve_loose_facets
+from search.query import ParsedQuery, clean_query, parse_query, resolve_loose_facets
 from search.readers import hold_files, open_searcher
 from search.recency import recency_factors
 from search.related import related_documents
@@ -416,12 +416,7 @@ class SearchEngine:
             scorer = QueryScorer(searcher, table, postings, fields)
             typos: list[Tolerated] = []
             if request.typos:
-                expanded, typos = tolerate(
-                    expanded,
-                    scorer.matching,
-                    lambda word: generation.vocabulary.correct(word, searcher),
-                    lambda word: generation.vocabulary.written(word, searcher),
-                )
+                expanded, typos = _tolerate(expanded, scorer, generation, searcher)
             evaluation = scorer.evaluate(expanded, deadline)
             skipped: list[str] = []
             base = evaluation.mask
@@ -493,16 +488,21 @@ class SearchEngine:
         with self._reading() as (generation, _):
             return generation.vocabulary.complete(prefix, limit)
 
-    def document(self, doc_id: str, q: str = "") -> DocumentView | None:
-        """One document, its body fully highlighted for the query `q` (if any)."""
+    def document(self, doc_id: str, q: str = "", typos: bool = True) -> DocumentView | None:
+        """One document, its body fully highlighted for the query `q` (if any), with the
+        neighbours of its misspelt words as the search found them (unless `typos` is off)."""
         with self._reading() as (generation, searcher):
             docnum = searcher.document_number(id=doc_id)
             if docnum is None:
                 return None
             stored = searcher.stored_fields(docnum)
             fields = generation.fields
-            query = parse_query(q, fields)
-            terms = terms_for(expand(query, generation.settings.synonyms)) if q else MatchTerms()
+            query = expand(parse_query(q, fields), generation.settings.synonyms)
+            if q and typos:
+                postings = generation.postings.reading(searcher)
+                scorer = QueryScorer(searcher, generation.facets, postings, fields)
+                query, _ = _tolerate(query, scorer, generation, searcher)
+            terms = terms_for(query) if q else MatchTerms()
             return DocumentView(
                 id=stored["id"],
                 title=highlight_all(stored.get("title") or "", terms),
@@ -547,6 +547,18 @@ class SearchEngine:
                 "facets": facets,
                 "labels": generation.fields.labels(),
             }
+
+
+def _tolerate(
+    parsed: ParsedQuery, scorer: QueryScorer, generation: _Generation, searcher: Searcher
+) -> tuple[ParsedQuery, list[Tolerated]]:
+    """search/typos.py with this generation's speller and the search's scorer."""
+    return tolerate(
+        parsed,
+        scorer.matching,
+        lambda word: generation.vocabulary.correct(word, searcher),
+        lambda word: generation.vocabulary.written(word, searcher),
+    )
 
 
 def _check(request: SearchRequest) -> tuple[int, int, str]:

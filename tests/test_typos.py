@@ -134,3 +134,11 @@ def test_widget_says_so_with_a_link_to_the_typed_word_only(client: FlaskClient) 
     assert link is not None and "typos=off" in link[1] and "per-page=3" in link[1]
     only = client.get(link[1].replace("&amp;", "&")).get_data(as_text=True)
     assert "typo-notice" not in only and "هل تقصد" in only
+
+
+def test_the_document_page_marks_the_neighbour_it_was_found_by(client: FlaskClient) -> None:
+    found = client.get("/api/search?q=مدرصة").get_json()["results"][0]["id"]
+    html = client.get(f"/doc/{found}?q=مدرصة").get_data(as_text=True)
+    assert re.search(r"<mark>[^<]*مدرس", html)
+    html = client.get(f"/doc/{found}?q=مدرصة&typos=off").get_data(as_text=True)
+    assert "<mark>" not in html
