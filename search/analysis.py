@@ -168,7 +168,12 @@ def stemmed_analyzer() -> Analyzer:
 
 @dataclass(frozen=True, slots=True)
 class TokenReport:
-    """What the index makes of one word: the answer to "why does this (not) match?"."""
+    """What the index makes of one word: the answer to "why does this (not) match?".
+
+    It is also how a query's words are analysed, once per query (`query.Clause.words`): the
+    scorer, ranking, proximity, highlighter, speller and typo tolerance read these fields, so
+    what `fahras analyze` shows is what a search uses.
+    """
 
     token: str
     start: int
@@ -177,6 +182,16 @@ class TokenReport:
     stem: str | None  # None for a stop word (absent from the stemmed view)
     kept_from: str | None = None  # the stop word a strip would have reached (الأماكن: اما)
     plurals: tuple[str, ...] = ()  # stems of its broken plural or singular, searched too
+
+    @property
+    def stopword(self) -> bool:
+        """A stop word: absent from the stemmed view, never required nor ranked."""
+        return self.stem is None
+
+    @property
+    def stems(self) -> frozenset[str]:
+        """The stemmed terms that stand for this word: its stem and its broken plurals'."""
+        return frozenset((self.stem, *self.plurals)) if self.stem is not None else frozenset()
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -201,7 +216,8 @@ class TokenReport:
 
 
 def explain(text: str) -> list[TokenReport]:
-    """Analyze `text` both ways, token by token, as `fahras analyze` shows it."""
+    """Analyze `text` both ways, token by token, as `fahras analyze` shows it and as a query's
+    words are searched; under the index's own rules when they are applied (search/rules.py)."""
     reports = []
     for token, start, end in iter_tokens(text):
         normalized = normalize(token)

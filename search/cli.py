@@ -174,6 +174,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--page", type=int, default=1, help="page of results to show (default 1)")
     p.add_argument("--limit", type=int, default=10, help="results per page, 1-100 (default 10)")
     p.add_argument(
+        "--no-typos",
+        dest="typos",
+        action="store_false",
+        help="search only for the typed words: no neighbour for a word that matches almost nothing",
+    )
+    p.add_argument(
         "--json",
         action="store_true",
         help="print the result as JSON: plain text, matches as [start, end] spans",

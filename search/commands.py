@@ -240,6 +240,7 @@ def _search(engine: SearchEngine, args: argparse.Namespace) -> int:
             sort=args.sort,
             page=args.page,
             per_page=args.limit,
+            typos=args.typos,
         )
 
     if args.query == "-":
@@ -286,6 +287,8 @@ def _print_results(result: dict) -> None:
     colour = sys.stdout.isatty()
     for notice in result["notices"]:
         print(f"note: {notice['message']}")
+    if result["typos"]:
+        print("note: --no-typos searches only for the typed words")
     if result["partial"]:
         print("No document has all the words; showing documents that match some of them.")
     print(

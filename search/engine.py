@@ -30,9 +30,9 @@ from search.errors import QueryError
 from search.facets import NO_DATE, FacetCounts, FacetTable, combine, filter_masks
 from search.fields import BUILTIN, FieldRegistry, Kind, hit_facets
 from search.highlight import MatchTerms, Span, highlight_all, marked_all, marked_snippet, terms_for
-from search.notices import Notice, budget_spent, rebuild_needed
+from search.notices import Notice, budget_spent, rebuild_needed, typo_tolerated
 from search.postings import Postings
-from search.query import clean_query, parse_query, resolve_loose_facets
+from search.query import ParsedQuery, clean_query, parse_query, resolve_loose_facets
 from search.readers import hold_files, open_searcher
 from search.recency import recency_factors
 from search.related import related_documents
@@ -44,6 +44,7 @@ from search.stemmer import lexicon
 from search.store import open_index, read_meta, writer_running
 from search.suggest import Vocabulary
 from search.synonyms import expand
+from search.typos import Tolerated, tolerate
 
 MAX_PER_PAGE = 100
 MAX_RESULTS_DEPTH = 1000  # pages beyond this many results are refused: nobody reads them
@@ -69,6 +70,7 @@ class SearchRequest:
     fragments: int = 2
     fragment_size: int = 160
     facet_limit: int = 10
+    typos: bool = True  # False: search the typed words only (search/typos.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +111,7 @@ class SearchResult:
     sort: str
     filters: dict[str, list[str]]
     labels: dict[str, str] = field(default_factory=dict)  # Arabic name of each facet
+    typos: list[Tolerated] = field(default_factory=list)  # words searched with a neighbour
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -123,6 +126,7 @@ class SearchResult:
             "filters": self.filters,
             "partial": self.partial,
             "suggestion": self.suggestion,
+            "typos": [typo.as_dict() for typo in self.typos],
             "notices": [notice.as_dict() for notice in self.notices],
             "results": [hit.as_dict() for hit in self.hits],
             "facets": {
@@ -410,6 +414,9 @@ class SearchEngine:
             expanded = expand(parsed, generation.settings.synonyms)
             postings = generation.postings.reading(searcher)
             scorer = QueryScorer(searcher, table, postings, fields)
+            typos: list[Tolerated] = []
+            if request.typos:
+                expanded, typos = _tolerate(expanded, scorer, generation, searcher)
             evaluation = scorer.evaluate(expanded, deadline)
             skipped: list[str] = []
             matched, ranked = evaluation.docnums, evaluation.scores
@@ -438,7 +445,7 @@ class SearchEngine:
                 stored = searcher.stored_fields(docnum)
                 hits.append(_hit(stored, score, terms, request, fields, plain))
             suggestion = None
-            if total < FEW_RESULTS and parsed.groups:
+            if total < FEW_RESULTS and parsed.groups and not typos:
                 if deadline.passed():
                     skipped.append("suggestion")
                 else:
@@ -456,10 +463,15 @@ class SearchEngine:
             facets=facets,
             suggestion=suggestion,
             partial=evaluation.partial,
-            notices=parsed.notices + evaluation.notices + _skipped_notices(skipped) + rebuild,
+            notices=parsed.notices
+            + [typo_tolerated(typo.typed, typo.added) for typo in typos]
+            + evaluation.notices
+            + _skipped_notices(skipped)
+            + rebuild,
             sort=sort,
             filters=selections,
             labels=fields.labels(),
+            typos=typos,
         )
 
     def read_postings(self, field_name: str, term: str) -> int:
@@ -477,16 +489,21 @@ class SearchEngine:
         with self._reading() as (generation, _):
             return generation.vocabulary.complete(prefix, limit)
 
-    def document(self, doc_id: str, q: str = "") -> DocumentView | None:
-        """One document, its body fully highlighted for the query `q` (if any)."""
+    def document(self, doc_id: str, q: str = "", typos: bool = True) -> DocumentView | None:
+        """One document, its body fully highlighted for the query `q` (if any), with the
+        neighbours of its misspelt words as the search found them (unless `typos` is off)."""
         with self._reading() as (generation, searcher):
             docnum = searcher.document_number(id=doc_id)
             if docnum is None:
                 return None
             stored = searcher.stored_fields(docnum)
             fields = generation.fields
-            query = parse_query(q, fields)
-            terms = terms_for(expand(query, generation.settings.synonyms)) if q else MatchTerms()
+            query = expand(parse_query(q, fields), generation.settings.synonyms)
+            if q and typos:
+                postings = generation.postings.reading(searcher)
+                scorer = QueryScorer(searcher, generation.facets, postings, fields)
+                query, _ = _tolerate(query, scorer, generation, searcher)
+            terms = terms_for(query) if q else MatchTerms()
             return DocumentView(
                 id=stored["id"],
                 title=highlight_all(stored.get("title") or "", terms),
@@ -532,6 +549,18 @@ class SearchEngine:
                 "facets": facets,
                 "labels": generation.fields.labels(),
             }
+
+
+def _tolerate(
+    parsed: ParsedQuery, scorer: QueryScorer, generation: _Generation, searcher: Searcher
+) -> tuple[ParsedQuery, list[Tolerated]]:
+    """search/typos.py with this generation's speller and the search's scorer."""
+    return tolerate(
+        parsed,
+        scorer.matching,
+        lambda word: generation.vocabulary.correct(word, searcher),
+        lambda word: generation.vocabulary.written(word, searcher),
+    )
 
 
 def _check(request: SearchRequest) -> tuple[int, int, str]:

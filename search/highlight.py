@@ -13,9 +13,8 @@ from dataclasses import dataclass, field
 from html import escape
 
 from search.analysis import terms_of
-from search.plurals import number_forms
 from search.query import ParsedQuery
-from search.tokenize import TOKEN_PATTERN, iter_tokens
+from search.tokenize import TOKEN_PATTERN
 
 ELLIPSIS = "…"
 _SPACE = re.compile(r"\s+")
@@ -79,17 +78,16 @@ def terms_for(parsed: ParsedQuery) -> MatchTerms:
     phrases: list[tuple[str, ...]] = []
     for group in parsed.groups:
         for clause in group:
-            words = [terms_of(token) for token, _, _ in iter_tokens(clause.text)]
+            forms = [word.normalized for word in clause.words]
             if clause.kind == "phrase":
-                phrases.append(tuple(normalized for normalized, _ in words if normalized))
+                phrases.append(tuple(forms))
             elif clause.kind == "prefix":
-                prefixes += [normalized for normalized, _ in words if normalized]
+                prefixes += forms
             else:
-                exact.update(normalized for normalized, _ in words if normalized)
+                exact.update(forms)
                 if clause.kind == "word":  # its broken plural or singular is searched too
-                    for _, stemmed in words:
-                        if stemmed:
-                            stems.update((stemmed, *number_forms(stemmed)))
+                    for word in clause.words:
+                        stems |= word.stems
     return MatchTerms(frozenset(stems), frozenset(exact), tuple(prefixes), tuple(phrases))
 
 

@@ -30,6 +30,11 @@ def date_ignored(value: str) -> Notice:
     return Notice("date_ignored", message, value)
 
 
+def typo_tolerated(typed: str, added: str) -> Notice:
+    message = f"{typed} matches almost nothing: {added} was searched too"
+    return Notice("typo_tolerated", message, f"{typed} {added}")
+
+
 def prefix_capped(prefix: str, limit: int) -> Notice:
     message = f"{prefix}*: only the first {limit} words were considered"
     return Notice("prefix_capped", message, prefix)

@@ -19,12 +19,14 @@ is read as plain words; parentheses are ignored. Queries are cut at MAX_QUERY_CH
 and MAX_CLAUSES words, and the result says so.
 """
 
+import dataclasses
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from search.analysis import TokenReport, explain
 from search.dates import DateParseError, parse_date_bound
 from search.fields import BUILTIN, FieldRegistry, Kind
 from search.normalize import normalize
@@ -45,12 +47,29 @@ _PIECE = re.compile(
 
 @dataclass(frozen=True, slots=True)
 class Clause:
-    """One thing the reader asked for: a word, an exact form, a phrase or a prefix."""
+    """One thing the reader asked for: a word, an exact form, a phrase or a prefix.
+
+    Its words are analysed once, on first use (`words`), and every step downstream (scoring,
+    ranking, proximity, highlighting, spelling) reads them: one place to change when the
+    analysis changes. Analysis depends on the index's own rules (search/rules.py), so a clause's
+    words are first read while they are applied: the engine parses and searches in `_reading()`.
+    """
 
     kind: str  # "word" | "exact" | "phrase" | "prefix"
     text: str  # as typed (without quotes, = or *)
     field: str | None = None  # a text field ("title") to search only it
-    boost: float = 1.0  # below 1 for alternatives the reader did not type (synonyms)
+    boost: float = 1.0  # below 1 for alternatives the reader did not type (synonyms, typos)
+    _words: tuple[TokenReport, ...] | None = dataclasses.field(
+        default=None, init=False, compare=False, repr=False
+    )
+
+    @property
+    def words(self) -> tuple[TokenReport, ...]:
+        """The clause's words as the index analyses them: normalized form, stem (None for a
+        stop word), broken plurals, offsets in `text`; tokens that are only marks left out."""
+        if self._words is None:
+            object.__setattr__(self, "_words", tuple(explain(self.text)))
+        return self._words  # type: ignore[return-value]
 
     def display(self) -> str:
         prefix = f"{self.field}:" if self.field else ""

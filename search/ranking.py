@@ -25,10 +25,8 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from search.analysis import terms_of
 from search.docsets import union
 from search.query import Clause
-from search.tokenize import iter_tokens
 
 K1 = 1.2  # BM25 term-frequency saturation (1.6 and 2.0 measured within 0.005)
 B = 0.75  # BM25 length normalization: 0.9 scored higher only by sinking the long news articles
@@ -83,9 +81,7 @@ def content_groups(groups: list[list[Clause]]) -> list[list[Clause]]:
 
 def _is_stop_word(clause: Clause) -> bool:
     """A plain word (not a phrase, exact form or prefix) that has no stem: a stop word."""
-    return clause.kind == "word" and all(
-        terms_of(token)[1] is None for token, _, _ in iter_tokens(clause.text)
-    )
+    return clause.kind == "word" and all(word.stopword for word in clause.words)
 
 
 def requires_all_words(word_count: int) -> bool:

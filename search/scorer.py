@@ -19,14 +19,13 @@ import numpy as np
 from whoosh.searching import Searcher
 
 from search import budget
-from search.analysis import terms_of
+from search.analysis import TokenReport
 from search.budget import CostPlan, Deadline, plan_cost
 from search.docsets import EMPTY_DOCS, EMPTY_VALUES, Part, contains, intersection, union, without
 from search.facets import FacetTable
 from search.fields import BUILTIN, FieldRegistry
 from search.normalize import normalize
 from search.notices import Notice, phrase_capped, phrase_timeout, prefix_capped, search_timeout
-from search.plurals import number_forms
 from search.postings import Postings
 from search.proximity import QueryWord, WordFinder, best_window
 from search.query import Clause, ParsedQuery
@@ -45,7 +44,6 @@ from search.ranking import (
     idf,
     requires_all_words,
 )
-from search.tokenize import iter_tokens
 
 
 @dataclass(slots=True)
@@ -108,6 +106,8 @@ class QueryScorer:
         self.searcher = searcher
         self.table = table
         self.postings = postings
+        # each word's BM25F, kept for the whole search: typo tolerance and proximity ask again
+        self._words: dict[tuple, _Scored] = {}
 
     def evaluate(self, parsed: ParsedQuery, deadline: Deadline | None = None) -> Evaluation:
         """Match and score `parsed`, within its cost plan and matching's share of `deadline`."""
@@ -115,7 +115,6 @@ class QueryScorer:
         self._deadline = whole.sooner(budget.REQUEST_BUDGET * budget.MATCH_SHARE)
         self._plan: CostPlan = plan_cost(parsed, MAX_PREFIX_TERMS)
         self._notices: list[Notice] = []
-        self._words: dict[tuple[str, tuple[str, ...]], _Scored] = {}
         evaluation = self._evaluate(parsed)
         evaluation.notices = self._notices
         return evaluation
@@ -178,16 +177,17 @@ class QueryScorer:
             for clause in group:
                 if clause.kind != "word":
                     continue
-                for token, _, _ in iter_tokens(clause.text):
-                    normalized, stemmed = terms_of(token)
-                    if stemmed is None:
+                for word in clause.words:
+                    if word.stopword:
                         continue
-                    stems = frozenset((stemmed, *number_forms(stemmed)))
-                    matching = self._word(token, self.text_fields).docnums.size
-                    words.append(
-                        QueryWord(stems, normalized, idf(matching, self.postings.live_count))
-                    )
+                    weight = idf(self.matching(word), self.postings.live_count)
+                    words.append(QueryWord(word.stems, word.normalized, weight))
         return words
+
+    def matching(self, word: TokenReport, field: str | None = None) -> int:
+        """How many documents one analysed word matches (in `field` only, if given)."""
+        fields = tuple(f for f in self.text_fields if field in (None, f))
+        return int(self._word(word, fields).docnums.size)
 
     def _group(self, group: list[Clause]) -> _Scored:
         # a synonym (boost below 1): found, but ranked below the typed words
@@ -204,30 +204,29 @@ class QueryScorer:
         if self._out_of_time():  # e.g. 24 prefixes on a fragmented index
             return _Scored()
         fields = tuple(f for f in self.text_fields if clause.field in (None, f))
-        tokens = [token for token, _, _ in iter_tokens(clause.text)]
         match clause.kind:
             case "prefix":
                 return self._prefix(normalize(clause.text), fields)
             case "phrase":
-                return self._phrase(tokens, fields)
+                return self._phrase([word.normalized for word in clause.words], fields)
             case "exact":
-                return _all([self._exact(normalize(t), fields) for t in tokens])
-        words = [self._word(token, fields) for token in tokens]
+                return _all([self._exact(word.normalized, fields) for word in clause.words])
+        words = [self._word(word, fields) for word in clause.words]
         # junk glued to a word (a literal \n typed: طول\nالنهر) matches nothing: leave it out
         return _all([word for word in words if word.any()] or words)
 
-    def _word(self, surface: str, fields: tuple[str, ...]) -> _Scored:
+    def _word(self, word: TokenReport, fields: tuple[str, ...]) -> _Scored:
         """BM25F of one word over `fields`, computed once per search (the proximity re-ranking
-        asks again for the IDF of every word of a question)."""
-        found = self._words.get((surface, fields))
+        and typo tolerance ask again for how many documents a word matches)."""
+        key = (word.normalized, word.stem, word.plurals, fields)
+        found = self._words.get(key)
         if found is None:
-            found = self._words[surface, fields] = self._score_word(surface, fields)
+            found = self._words[key] = self._score_word(word, fields)
         return found
 
-    def _score_word(self, surface: str, fields: tuple[str, ...]) -> _Scored:
-        normalized, stemmed = terms_of(surface)
+    def _score_word(self, word: TokenReport, fields: tuple[str, ...]) -> _Scored:
+        normalized, stemmed, plurals = word.normalized, word.stem, word.plurals
         postings = self.postings
-        plurals = number_forms(stemmed) if stemmed is not None else ()
         views = []
         weighed: list[tuple[np.ndarray, np.float32]] = []
         average = 0.0
@@ -281,11 +280,10 @@ class QueryScorer:
             self._notice(prefix_capped(prefix, keep))
         return _union([self._exact(word, fields).part() for word in best])
 
-    def _phrase(self, tokens: list[str], fields: tuple[str, ...]) -> _Scored:
-        """Documents with the words in this order: in each field, the documents that have all
-        the words there are checked position by position, as many as the cost plan allows
-        (common words: the first ones) and until the search's time is up."""
-        words = [w for w in (normalize(t) for t in tokens) if w]
+    def _phrase(self, words: list[str], fields: tuple[str, ...]) -> _Scored:
+        """Documents with the normalized `words` in this order: in each field, the documents
+        that have all the words there are checked position by position, as many as the cost
+        plan allows (common words: the first ones) and until the search's time is up."""
         scored = _all([self._exact(w, fields) for w in words])
         in_order = []
         for name in fields:

@@ -22,7 +22,7 @@ from whoosh.searching import Searcher
 from search.analysis import terms_of
 from search.derived import GenerationData, Words
 from search.normalize import ARABIC_LETTERS, normalize, strip_marks
-from search.query import ParsedQuery
+from search.query import Clause, ParsedQuery
 from search.tokenize import TOKEN_PATTERN
 
 CORRECTION_FIELDS = ("body", "title")
@@ -104,7 +104,7 @@ class Vocabulary:
                 text = clause.display()
                 if clause.kind == "word":
                     fixed = _fix_words(
-                        clause.text,
+                        clause,
                         lambda w: self.correct(w, searcher),
                         lambda w: self.written(w, searcher),
                     )
@@ -135,16 +135,17 @@ def _edits(word: str) -> set[str]:
 
 
 def _fix_words(
-    text: str, correct: Callable[[str], str | None], written: Callable[[str], str]
+    clause: Clause, correct: Callable[[str], str | None], written: Callable[[str], str]
 ) -> str:
-    """Replace each misspelt token of `text` by its correction, as readers write it."""
+    """The clause's text with each misspelt word replaced by its correction, as readers write
+    it."""
+    text = clause.text
     out, cursor = [], 0
-    for match in TOKEN_PATTERN.finditer(text):
-        normalized, _ = terms_of(match.group())
-        fixed = correct(normalized)
+    for word in clause.words:
+        fixed = correct(word.normalized)
         if fixed:
-            out.append(text[cursor : match.start()])
+            out.append(text[cursor : word.start])
             out.append(written(fixed))
-            cursor = match.end()
+            cursor = word.end
     out.append(text[cursor:])
     return "".join(out)

@@ -12,10 +12,9 @@ synonyms needs no rebuild.
 from collections.abc import Iterable
 from dataclasses import replace
 
-from search.analysis import terms_of
+from search.analysis import TokenReport
 from search.query import Clause, ParsedQuery
 from search.settings import Synonyms
-from search.tokenize import iter_tokens
 
 Key = tuple[str, ...]  # an entry's words as the stemmed view sees them
 
@@ -55,8 +54,12 @@ def _add(table: dict[Key, list[str]], key: Key, entries: Iterable[str]) -> None:
 
 
 def _key(text: str) -> Key:
-    words = [terms_of(token) for token, _, _ in iter_tokens(text)]
-    return tuple(stemmed or normalized for normalized, stemmed in words if normalized)
+    """An entry's key: its words analysed as a query's are (stop words by their form)."""
+    return _words_key(Clause("word", text).words)
+
+
+def _words_key(words: Iterable[TokenReport]) -> Key:
+    return tuple(word.stem or word.normalized for word in words)
 
 
 def _alternatives(entries: list[str], field: str | None, boost: float) -> list[Clause]:
@@ -71,7 +74,8 @@ def _widened(group: list[Clause], table: dict[Key, list[str]], boost: float) -> 
     widened = list(group)
     for clause in group:
         if clause.kind in ("word", "phrase") and clause.boost == 1.0:
-            for extra in _alternatives(table.get(_key(clause.text), []), clause.field, boost):
+            found = table.get(_words_key(clause.words), [])
+            for extra in _alternatives(found, clause.field, boost):
                 if all(extra.text != c.text for c in widened):
                     widened.append(extra)
     return widened

@@ -166,7 +166,7 @@ def test_autocomplete_with_the_keyboard(desktop: Page) -> None:
 
 
 def test_did_you_mean_and_paging_update_in_place(desktop: Page) -> None:
-    desktop.goto("/search?q=كتبب")
+    desktop.goto("/search?q=كتبب&typos=off")
     desktop.locator(".did-you-mean a").click()
     desktop.wait_for_url("**q=%D9%83%D8%AA%D8%A8")
     expect(desktop.locator("#q")).to_have_value("كتب")
@@ -222,3 +222,31 @@ def test_document_and_zero_results_pages(
         page.goto("/search?q=xyzzy&category=رياضة")
         assert "لا نتائج" in status(page) and no_horizontal_scroll(page)
         shot(page, f"{name}-zero-results")
+
+
+@pytest.mark.parametrize(("viewport", "name"), [(DESKTOP, "desktop"), (PHONE, "phone")])
+def test_typo_sentence_and_its_link_to_the_typed_word_only(
+    browser: Browser, server: str, viewport: dict[str, int], name: str
+) -> None:
+    """مدرصة is searched as مدرسة too, and one click (htmx, in place) searches مدرصة only."""
+    with opened(browser, server, viewport) as page:
+        page.goto("/")
+        page.locator("#q").press_sequentially("مدرصة", delay=20)
+        sentence = page.locator(".typo-notice")
+        expect(sentence).to_contain_text("فعرضنا نتائج «مدرسة» أيضًا")
+        assert page.locator(".hit mark").count() > 0 and no_horizontal_scroll(page)
+        shot(page, f"{name}-typo")
+        sentence.locator("a.only-typed").click()
+        page.wait_for_url("**typos=off**")
+        expect_status(page, "لا نتائج")
+        expect(page.locator(".did-you-mean")).to_contain_text("مدرسة")
+        assert page.locator(".typo-notice").count() == 0
+
+
+def test_typo_link_works_without_javascript(browser: Browser, server: str) -> None:
+    with opened(browser, server, PHONE, js=False) as page:
+        page.goto("/search?q=مدرصة")
+        page.locator(".typo-notice a.only-typed").click()
+        page.wait_for_url("**typos=off**")
+        assert page.locator(".typo-notice").count() == 0
+        assert "لا نتائج" in status(page)

@@ -37,7 +37,7 @@ def answers(engine: SearchEngine) -> list[object]:
         del result["took_ms"]
         found.append(result)
     found += [engine.suggest(p, 20) for p in ("ال", "الانتخ", "كرة ال", "وزير")]
-    found.append(engine.search(SearchRequest(q="الانتخابت")).suggestion)  # did you mean
+    found.append(engine.search(SearchRequest(q="الانتخابت", typos=False)).suggestion)
     return found
 
 

@@ -13,7 +13,7 @@ ARABIC = re.compile(r"[\u0600-\u06ff]{3,}")
 BOOK = "الكتاب"
 RESULT_KEYS = {
     "query", "understood", "total", "page", "pages", "per_page", "took_ms", "sort", "filters",
-    "partial", "suggestion", "notices", "results", "facets",
+    "partial", "suggestion", "typos", "notices", "results", "facets",
 }  # fmt: skip
 HIT_KEYS = {
     "id", "title", "snippet", "score", "date", "category", "source", "author", "tags", "url",

@@ -120,7 +120,7 @@ def test_chips_only_when_asked(client: FlaskClient) -> None:
 
 
 def test_options_survive_every_search_and_suggestion(client: FlaskClient) -> None:
-    html = get(client, "/embed?q=كتبب&per-page=3&theme=dark&placeholder=ابحث هنا")
+    html = get(client, "/embed?q=كتبب&typos=off&per-page=3&theme=dark&placeholder=ابحث هنا")
     for name, value in (("placeholder", "ابحث هنا"), ("per-page", "3"), ("theme", "dark")):
         assert f'<input type="hidden" name="{name}" value="{value}">' in html
     assert 'placeholder="ابحث هنا"' in html and 'data-theme="dark"' in html

@@ -41,7 +41,7 @@ from webapp.presenter import FacetPanel, facet_panels
 
 bp = Blueprint("embed", __name__)
 
-READER_PARAMS = ("q", "pick")  # what the reader changes in the frame; the rest are options
+READER_PARAMS = ("q", "pick", "typos")  # what the reader changes in the frame; the rest are options
 CHIP_FACETS = ("category", "source")  # the facets a compact widget has room for
 CHIPS_PER_FACET = 6
 DEMO_FACETS = ("category", "source")  # offered as fixed filters on the demo page
@@ -90,6 +90,8 @@ def frame_search(options: EmbedOptions, args: dict[str, list[str]]) -> dict[str,
     if not q.strip() and not picks:
         return {"q": q}  # nothing asked yet: just the box
     wanted = {"q": [q], "per_page": [str(options.per_page)], **picks}
+    if args.get("typos"):
+        wanted["typos"] = args["typos"][:1]
     wanted.update({name: [value] for name, value in options.fixed.items()})
     params = parse_search_args(wanted, options.per_page, engine().fields.filter_names)
     result = run_search(params)
@@ -105,6 +107,7 @@ def frame_search(options: EmbedOptions, args: dict[str, list[str]]) -> dict[str,
         "site_args": site.args(),
         "more_url": url_for("pages.search", **site.args()) if total > len(hits) else None,
         "suggestion_url": frame_url(options, suggestion, picks) if suggestion else None,
+        "only_typed_url": frame_url(options, q, picks, typos="off") if result["typos"] else None,
     }
 
 
@@ -131,9 +134,9 @@ def chip_panels(result: dict[str, object], options: EmbedOptions) -> list[FacetP
     ]
 
 
-def frame_url(options: EmbedOptions, q: str, picks: dict[str, list[str]]) -> str:
+def frame_url(options: EmbedOptions, q: str, picks: dict[str, list[str]], **more: str) -> str:
     pick = [f"{facet}:{value}" for facet, values in picks.items() for value in values]
-    return url_for("embed.frame", **dict(options.attributes()), q=q, pick=pick)
+    return url_for("embed.frame", **dict(options.attributes()), q=q, pick=pick, **more)
 
 
 def render_frame(options: EmbedOptions, **context: object) -> str:

@@ -53,11 +53,17 @@ _NOTICES = {
     "budget_spent": lambda d: (
         "استغرق البحث وقته كله: عرضنا النتائج دون إحصاءات التصفية أو المقتطفات."
     ),
+    "typo_tolerated": lambda d: typo_sentence(*d.split(" ", 1)),
     "rebuild_needed": lambda d: (
         f"تغيّرت إعدادات الفهرس منذ بنائه ({d}): يلزم إعادة بنائه بالأمر "
         "fahras index --rebuild-from-index، وحتى ذلك يعمل البحث بالإعدادات القديمة."
     ),
 }
+
+
+def typo_sentence(typed: str, added: str = "") -> str:
+    """A typed word searched with its neighbour too (search/typos.py), in Arabic."""
+    return f"«{typed}» لا تكاد ترد في الفهرس، فعرضنا نتائج «{added}» أيضًا."
 
 
 def notice(item: dict[str, str]) -> str:

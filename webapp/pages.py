@@ -36,7 +36,7 @@ def document(doc_id: str) -> str:
         params = request_params()
     except ParamError:
         params = SearchParams(q=request.args.get("q", ""))  # a mangled link: keep the words
-    view = engine().document(doc_id, q=params.q)
+    view = engine().document(doc_id, q=params.q, typos=params.typos)
     if view is None:
         abort(404)
     view.title = without_bidi_controls(view.title)

@@ -14,7 +14,8 @@ from search.facets import ALL_FACETS
 from search.query import MAX_QUERY_CHARS
 from webapp.arabic import number
 
-SCALARS = ("q", "sort", "page", "per_page", "from", "to")
+SCALARS = ("q", "sort", "page", "per_page", "from", "to", "typos")
+TYPOS = {"on": True, "off": False}  # off: only the typed words (search/typos.py)
 MAX_FILTER_VALUES = 50  # all facets together: more is not a reader, and costs the engine
 MAX_VALUE_CHARS = 200
 
@@ -37,6 +38,7 @@ class SearchParams:
     sort: str = "relevance"
     page: int = 1
     per_page: int | None = None  # None: the site's setting
+    typos: bool = True  # a word matching almost nothing is searched with its neighbour too
 
     def request(self, per_page: int, facet_limit: int, fragment_size: int) -> SearchRequest:
         return SearchRequest(
@@ -49,6 +51,7 @@ class SearchParams:
             per_page=self.per_page or per_page,
             fragment_size=fragment_size,
             facet_limit=facet_limit,
+            typos=self.typos,
         )
 
     def args(self) -> dict[str, str | list[str]]:
@@ -68,6 +71,8 @@ class SearchParams:
             args["per_page"] = str(self.per_page)
         if self.page > 1:
             args["page"] = str(self.page)
+        if not self.typos:
+            args["typos"] = "off"
         return args
 
     def without(self, facet: str, value: str) -> "SearchParams":
@@ -113,6 +118,9 @@ def parse_search_args(
         raise ParamError(
             "page", f"لا يمكن التصفح أبعد من أول {number(MAX_RESULTS_DEPTH)} نتيجة؛ ضيّق البحث."
         )
+    typos = TYPOS.get(first.get("typos", "").strip() or "on")
+    if typos is None:
+        raise ParamError("typos", "قيمة «typos» إما on أو off (off: الكلمات المكتوبة فقط).")
     date_from = _date(first, "from", end=False)
     date_to = _date(first, "to", end=True)
     if (
@@ -129,6 +137,7 @@ def parse_search_args(
         sort=sort,
         page=page,
         per_page=per_page,
+        typos=typos,
     )
 
 

@@ -17,6 +17,8 @@ from webapp import arabic
 from webapp.messages import SORT_LABELS, facet_value_label, notice
 from webapp.params import SearchParams
 
+TYPO_NOTICE = "typo_tolerated"  # shown as its own sentence, with a link (typo_sentences)
+
 Result = dict[str, Any]  # SearchResult.as_dict(): the JSON API's answer
 
 PAGER_RADIUS = 2  # pages shown either side of the current one
@@ -158,6 +160,13 @@ def date_input(bound: str, *, end: bool) -> str:
     return parse_date_bound(bound, end=end).date().isoformat() if bound else ""
 
 
+def typo_sentences(params: SearchParams, result: Result) -> list[dict[str, str]]:
+    """Each word searched with its neighbour (search/typos.py), with the link that searches
+    the typed words only: the page says this itself, so the engine's notice is not repeated."""
+    only_typed = search_url(params.with_changes(typos=False))
+    return [typo | {"only_url": only_typed} for typo in result.get("typos", [])]
+
+
 def search_context(
     params: SearchParams, result: Result, home: bool = False, fields: FieldRegistry = BUILTIN
 ) -> dict[str, object]:
@@ -166,6 +175,7 @@ def search_context(
     `fields` is the index's registry: its facets, their labels and which a hit shows.
     """
     suggestion = result["suggestion"]
+    corrected = params.with_changes(q=suggestion, typos=True)  # a new query: tolerance back on
     return {
         "home": home,
         "params": params,
@@ -176,8 +186,9 @@ def search_context(
         "clear_all_url": clear_all_url(params),
         "pager": pager(params, result),
         "status": status_text(result),
-        "notices": [notice(text) for text in result["notices"]],
-        "suggestion_url": search_url(params.with_changes(q=suggestion)) if suggestion else None,
+        "notices": [notice(item) for item in result["notices"] if item["code"] != TYPO_NOTICE],
+        "typos": typo_sentences(params, result),
+        "suggestion_url": search_url(corrected) if suggestion else None,
         "first_number": (result["page"] - 1) * result["per_page"] + 1,
         "first_page_url": search_url(params.with_changes()),
         "state": params.args(),  # carried to document links, for highlights and the way back
