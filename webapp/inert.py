@@ -18,6 +18,7 @@ ever show or sniff it as HTML.
 """
 
 import bisect
+import re
 from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlsplit
@@ -25,6 +26,7 @@ from urllib.parse import urlsplit
 from flask.json.provider import DefaultJSONProvider
 
 BIDI_CONTROLS = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
+_ANY_BIDI_CONTROL = re.compile("[\u202a-\u202e\u2066-\u2069]")
 WEB_SCHEMES = ("http", "https")
 FACET_LISTS = ("category", "source", "author", "tags")  # a hit's facet values
 # Outside strings JSON has none of these characters, so escaping them never changes a value.
@@ -37,6 +39,8 @@ def without_bidi_controls(text: str) -> str:
 
 def inert_marked(text: str, spans: Sequence[tuple[int, int]]) -> tuple[str, list[tuple[int, int]]]:
     """`text` without bidi controls, and highlight `spans` moved onto the same characters."""
+    if not _ANY_BIDI_CONTROL.search(text):  # nearly always: nothing to remove or move
+        return text, list(spans)
     removed = [i for i, c in enumerate(text) if ord(c) in BIDI_CONTROLS]
 
     def moved(offset: int) -> int:
