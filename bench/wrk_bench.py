@@ -54,9 +54,9 @@ request = function()
 end
 done = function(summary, latency, requests)
   local errors = summary.errors
-  io.write(string.format("REQUESTS %%d SECONDS %%f BAD %%d\\n", summary.requests,
-    summary.duration / 1e6, errors.status + errors.connect + errors.read + errors.write
-    + errors.timeout))
+  io.write(string.format("REQUESTS %%d SECONDS %%f STATUS %%d CONNECT %%d READ %%d WRITE %%d"
+    .. " TIMEOUT %%d\\n", summary.requests, summary.duration / 1e6, errors.status,
+    errors.connect, errors.read, errors.write, errors.timeout))
   for _, p in ipairs({%s}) do
     io.write(string.format("P%%d %%f\\n", p, latency:percentile(p) / 1000))
   end
@@ -93,10 +93,12 @@ def with_wrk(wrk: str, script: Path, port: int, connections: int, seconds: float
     command = [wrk, "-t", "2", "-c", str(connections), "-d", f"{seconds:.0f}s", "--timeout", "10s"]
     command += ["-s", str(script), f"http://127.0.0.1:{port}"]
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
-    done = re.search(r"REQUESTS (\d+) SECONDS ([\d.]+) BAD (\d+)", output)
+    done = re.search(r"REQUESTS (\d+) SECONDS ([\d.]+) (.*)", output)
     if not done:
         raise RuntimeError(f"wrk said:\n{output}")
-    total, elapsed, bad = int(done[1]), float(done[2]), int(done[3])
+    total, elapsed = int(done[1]), float(done[2])
+    kinds = re.findall(r"([A-Z]+) (\d+)", done[3])  # errors: non-2xx/3xx, socket, timeouts
+    bad = ", ".join(f"{count} {kind.lower()}" for kind, count in kinds if count != "0") or "0"
     shares = dict(re.findall(r"P(\d+) ([\d.]+)", output))
     latency = "   ".join(f"p{p} {float(shares[str(p)]):6.1f} ms" for p in PERCENTILES)
     return f"{total / elapsed:7.1f} requests/s   {latency}   errors {bad}"
@@ -141,7 +143,7 @@ def main() -> None:
         for round_number in range(args.rounds):
             order = checkouts if round_number % 2 == 0 else checkouts[::-1]
             for name, root, env in order:
-                log = Path(folder) / f"{name}.log"
+                log = Path(tempfile.gettempdir()) / f"fahras-wrk-bench-{name}.log"  # kept
                 with Gunicorn(args.index, log, env, root=root) as server:
                     workers = len(server.worker_pids())
                     if wrk:
