@@ -119,7 +119,7 @@ def main() -> None:
     parser.add_argument("--index", type=Path, default=DEFAULT_INDEX)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=20)
-    parser.add_argument("--warm-up", type=float, default=15, help="seconds, not counted")
+    parser.add_argument("--warm-up", type=float, default=30, help="seconds, not counted")
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument(
         "--env",
