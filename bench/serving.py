@@ -48,16 +48,25 @@ def free_port() -> int:
 
 
 class Gunicorn:
-    """gunicorn serving `index_dir` with our settings; its log (stderr) goes to `log`."""
+    """gunicorn serving `index_dir` with the settings of the checkout `root` (this one by
+    default, or another, e.g. a `git archive` of an older commit); its stderr goes to `log`."""
 
-    def __init__(self, index_dir: Path, log: Path, extra_env: dict[str, str] | None = None):
+    def __init__(
+        self,
+        index_dir: Path,
+        log: Path,
+        extra_env: dict[str, str] | None = None,
+        root: Path = ROOT,
+    ):
         self.port = free_port()
         self.log = log
         command = [sys.executable, "-m", "gunicorn", "--config", "python:webapp.gunicorn_conf"]
         command += ["--bind", f"{HOST}:{self.port}"]
         env = {**os.environ, "FAHRAS_INDEX": str(index_dir), **(extra_env or {})}
+        if root != ROOT:  # its packages, not this checkout's installed ones
+            env["PYTHONPATH"] = str(root)
         with log.open("w") as errors:
-            self.process = subprocess.Popen(command, env=env, stderr=errors, cwd=ROOT)
+            self.process = subprocess.Popen(command, env=env, stderr=errors, cwd=root)
 
     def wait_ready(self, seconds: float = 60) -> None:
         """Until /healthz answers 200 (every worker opens the index before its first request)."""

@@ -8,9 +8,12 @@ everything else escaped, colour on a terminal, spans in the CLI's JSON.
 """
 
 import re
-from collections.abc import Callable
+from bisect import bisect_right
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from html import escape
+from itertools import compress
+from operator import methodcaller
 
 from search.analysis import terms_of
 from search.query import ParsedQuery
@@ -18,6 +21,7 @@ from search.tokenize import TOKEN_PATTERN
 
 ELLIPSIS = "…"
 _SPACE = re.compile(r"\s+")
+_TEXT_OF = methodcaller("group")
 
 Span = tuple[int, int]
 
@@ -58,16 +62,20 @@ class MatchTerms:
         return bool(self.stems or self.exact or self.prefixes or self.phrases)
 
     def matches(self, surface: str) -> bool:
-        verdict = self._seen.get(surface)
-        if verdict is None:
+        if surface not in self._seen:
+            self.learn((surface,))
+        return self._seen[surface]
+
+    def learn(self, surfaces: Iterable[str]) -> None:
+        """Decide and remember whether the query matches each of `surfaces`."""
+        exact, stems, prefixes, seen = self.exact, self.stems, self.prefixes, self._seen
+        for surface in surfaces:
             normalized, stemmed = terms_of(surface)
-            verdict = (
-                normalized in self.exact
-                or (stemmed is not None and stemmed in self.stems)
-                or any(normalized.startswith(p) for p in self.prefixes)
+            seen[surface] = (
+                normalized in exact
+                or (stemmed is not None and stemmed in stems)
+                or normalized.startswith(prefixes)  # False for no prefixes
             )
-            self._seen[surface] = verdict
-        return verdict
 
 
 def terms_for(parsed: ParsedQuery) -> MatchTerms:
@@ -92,18 +100,31 @@ def terms_for(parsed: ParsedQuery) -> MatchTerms:
 
 
 def match_spans(text: str, terms: MatchTerms) -> list[tuple[int, int]]:
-    """(start, end) of every token of `text` that the query matches, in text order."""
+    """(start, end) of every token of `text` that the query matches, in text order.
+
+    A hit's body is thousands of characters: each new surface word is decided once per query,
+    and the tokens are looked up in the query's table by C loops, not one by one.
+    """
     if not terms:
         return []
+    if terms.phrases:
+        return _spans_with_phrases(text, terms)
+    tokens = list(TOKEN_PATTERN.finditer(text))
+    surfaces = list(map(_TEXT_OF, tokens))
+    terms.learn(set(surfaces).difference(terms._seen))
+    return [token.span() for token in compress(tokens, map(terms._seen.__getitem__, surfaces))]
+
+
+def _spans_with_phrases(text: str, terms: MatchTerms) -> list[tuple[int, int]]:
+    """match_spans() of a query with phrases: their words are marked only in order."""
     tokens = list(TOKEN_PATTERN.finditer(text))
     marked = {i for i, token in enumerate(tokens) if terms.matches(token.group())}
-    if terms.phrases:
-        forms = [terms_of(token.group())[0] for token in tokens]
-        for phrase in terms.phrases:
-            size = len(phrase)
-            for start in range(len(forms) - size + 1):
-                if tuple(forms[start : start + size]) == phrase:
-                    marked.update(range(start, start + size))
+    forms = [terms_of(token.group())[0] for token in tokens]
+    for phrase in terms.phrases:
+        size = len(phrase)
+        for start in range(len(forms) - size + 1):
+            if tuple(forms[start : start + size]) == phrase:
+                marked.update(range(start, start + size))
     return [tokens[i].span() for i in sorted(marked)]
 
 
@@ -148,11 +169,12 @@ def _best_windows(
     text: str, spans: list[tuple[int, int]], fragments: int, size: int
 ) -> list[tuple[int, int]]:
     """Non-overlapping windows holding the most distinct matched words, in text order."""
+    ends = [e for _, e in spans]  # tokens do not overlap: ends rise with starts
     scored = []
     for index, (anchor, _) in enumerate(spans):
         start = max(0, anchor - size // 4)
         end = start + size
-        words = {text[s:e] for s, e in spans[index:] if e <= end}
+        words = {text[s:e] for s, e in spans[index : bisect_right(ends, end)]}
         scored.append((-len(words), start, end))
     chosen: list[tuple[int, int]] = []
     for _, start, end in sorted(scored):

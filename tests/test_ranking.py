@@ -92,6 +92,20 @@ def test_best_window_counts_each_word_once() -> None:
     assert best_window("قناة كلمة كلمة كلمة كلمة كلمة سنتانا", find, 5) == 3.0
 
 
+def test_a_word_standing_for_two_query_words_is_the_first_of_them() -> None:
+    """The finder's tables (one by form, one by stem) answer as a scan in query order would:
+    المدرس is the second word's form and the first's stem, so it stands for the first."""
+    words = [
+        QueryWord(frozenset({"مدرس"}), "مدرس", 1.0),
+        QueryWord(frozenset({"غير"}), "المدرس", 2.0),
+        QueryWord(frozenset({"كتاب"}), "اخر", 4.0),
+    ]
+    find = WordFinder(words)
+    find.learn(["المدرس", "كتاب", "قلم"])
+    assert (find("المدرس"), find("كتاب"), find("قلم"), find("مدرس")) == (0, 2, None, 0)
+    assert best_window("المدرس كلمة الكتاب", find, 5) == 5.0
+
+
 def test_a_broken_plural_finds_its_singular_after_itself(make_engine: MakeEngine) -> None:
     engine = make_engine(
         [

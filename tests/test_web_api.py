@@ -42,6 +42,15 @@ def test_search_returns_the_engine_answer(client: FlaskClient) -> None:
     assert set(data["facets"]["category"]["values"][0]) == {"value", "count", "selected"}
 
 
+def test_json_carries_markup_characters_escaped(client: FlaskClient) -> None:
+    """The text holds no <, > or &, and the parsed values are unchanged (webapp/inert.py)."""
+    response = client.get(f"/api/search?q={BOOK}&per_page=2")
+    text = response.get_data(as_text=True)
+    assert not set("<>&\u2028\u2029") & set(text)
+    assert "\\u003cmark\\u003e" in text
+    assert response.get_json()["results"][0]["title"].count("<mark>") >= 1
+
+
 def test_search_filters_sorts_and_pages(client: FlaskClient) -> None:
     data = answer(client, f"/api/search?q={BOOK}&category=ثقافة&sort=oldest&page=2&per_page=2")
     assert data["filters"] == {"category": ["ثقافة"]}

@@ -30,7 +30,7 @@ def direction(text: str) -> str:
     Clearly: under ARABIC_SHARE_LTR of its letters are Arabic. The pages are Arabic, so a mixed
     line ("tag icon ع ع ع") or one without letters keeps their direction.
     """
-    letters = sum(1 for c in text if c.isalpha())
+    letters = sum(map(str.isalpha, text))
     arabic = len(_ARABIC.findall(text))
     return "ltr" if letters and arabic < ARABIC_SHARE_LTR * letters else "rtl"
 
