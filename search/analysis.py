@@ -10,7 +10,9 @@ changed, so highlights land on the original, diacritized words. Two views:
 
 The analyzers are pickled into the index schema, so this module must stay importable under this
 name. Any change to what they produce must bump ANALYSIS_VERSION: an index built with another
-version is refused until it is rebuilt.
+version is refused until it is rebuilt. A change to the stemmed view only (stems, stop words,
+what `stem_of` answers) bumps STEMMING_VERSION instead: the index stays, and the search data
+derived from it (the stem → indexed forms tables, search/derived.py) is derived again.
 """
 
 from collections.abc import Iterator
@@ -26,6 +28,7 @@ from search.stopwords import STOPWORDS, is_stop_word
 from search.tokenize import TOKEN_PATTERN, iter_tokens
 
 ANALYSIS_VERSION = 2
+STEMMING_VERSION = 1
 
 
 class ArabicAnalyzer(Analyzer):
