@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from whoosh.analysis import Analyzer, Filter, Token
 
-from search.normalize import normalize
+from search.normalize import normalize, strip_marks
 from search.plurals import number_forms
 from search.rules import ACTIVE, NO_RULES
 from search.stemmer import UNSEEN, lexicon, stem, stop_word_collision, takes_article
@@ -128,7 +128,7 @@ def stem_of(normalized: str, surface: str = "") -> str | None:
 
 def standard_stem_of(normalized: str, surface: str = "") -> str | None:
     """`stem_of` without an index's own rules."""
-    stop = is_stop_word(normalized) and MADDA not in surface
+    stop = is_stop_word(normalized) and MADDA not in strip_marks(surface)[:2]  # آن، وآن; not الآن
     if stop and (normalized in STOPWORDS or not _is_noun(normalized)):
         return None
     return stem(normalized)
