@@ -10,7 +10,9 @@ changed, so highlights land on the original, diacritized words. Two views:
 
 The analyzers are pickled into the index schema, so this module must stay importable under this
 name. Any change to what they produce must bump ANALYSIS_VERSION: an index built with another
-version is refused until it is rebuilt.
+version is refused until it is rebuilt. A change to the stemmed view only (stems, stop words,
+what `stem_of` answers) bumps STEMMING_VERSION instead: the index stays, and the search data
+derived from it (the stem → indexed forms tables, search/derived.py) is derived again.
 """
 
 from collections.abc import Iterator
@@ -18,7 +20,7 @@ from dataclasses import dataclass
 
 from whoosh.analysis import Analyzer, Filter, Token
 
-from search.normalize import normalize
+from search.normalize import normalize, strip_marks
 from search.plurals import number_forms
 from search.rules import ACTIVE, NO_RULES
 from search.stemmer import UNSEEN, lexicon, stem, stop_word_collision, takes_article
@@ -26,6 +28,7 @@ from search.stopwords import STOPWORDS, is_stop_word
 from search.tokenize import TOKEN_PATTERN, iter_tokens
 
 ANALYSIS_VERSION = 2
+STEMMING_VERSION = 1
 
 
 class ArabicAnalyzer(Analyzer):
@@ -125,7 +128,7 @@ def stem_of(normalized: str, surface: str = "") -> str | None:
 
 def standard_stem_of(normalized: str, surface: str = "") -> str | None:
     """`stem_of` without an index's own rules."""
-    stop = is_stop_word(normalized) and MADDA not in surface
+    stop = is_stop_word(normalized) and MADDA not in strip_marks(surface)[:2]  # آن، وآن; not الآن
     if stop and (normalized in STOPWORDS or not _is_noun(normalized)):
         return None
     return stem(normalized)

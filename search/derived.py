@@ -32,7 +32,7 @@ from whoosh.index import Index
 from whoosh.reading import IndexReader
 from whoosh.util.numeric import byte_to_length
 
-from search.analysis import ANALYSIS_VERSION, stem_of, terms_of
+from search.analysis import ANALYSIS_VERSION, STEMMING_VERSION, stem_of, terms_of
 from search.normalize import strip_marks
 from search.rules import ACTIVE, NO_RULES, AnalysisRules, applied
 from search.schema import COLUMN_SUFFIX, FACET_SEPARATOR
@@ -60,7 +60,7 @@ def fingerprint() -> str:
     Which fields are derived is read from each segment's schema."""
     rules = ACTIVE.get()
     own = f";rules={rules.fingerprint()}" if rules is not NO_RULES else ""
-    return f"analysis={ANALYSIS_VERSION};format={FORMAT}{own}"
+    return f"analysis={ANALYSIS_VERSION}.{STEMMING_VERSION};format={FORMAT}{own}"
 
 
 def text_fields(reader: IndexReader) -> list[str]:

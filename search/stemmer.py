@@ -54,6 +54,19 @@ ACCUSATIVE_RATIO = 1.0  # the accusative's alef goes when the rest is at least a
 KEEP_TA_MARBUTA = True
 NISBA_RATIO = 0.1
 NISBA_BARE = False  # a relative adjective's noun must be this common, relative to it
+# Of a word the lexicon has never seen, the leading letter always taken as a clitic: و (Lucene's
+# light10 takes no other); ف only before a noun (فكتاب), as it begins many names (فايل، فووز).
+UNSEEN_CLITICS = ("و",)
+# The ة of agreement: a feminine relative adjective (الغربية، الصينية) meets its masculine even
+# when the dictionary also lists it as a noun, if the masculine is a noun this common relative
+# to it; and the numbers (ثلاثة، ثلاث) are never nouns of their own.
+AGREEMENT_TA = True
+AGREEMENT_RATIO = 0.1
+FEMININE_NUMBERS = frozenset({"ثلاثه", "اربعه", "خمسه", "سته", "سبعه", "ثمانيه", "تسعه", "عشره"})
+# A sound plural in construct (لاعبي الفريق, "the players of") meets its noun when its full
+# plural (لاعبين) and nominative (لاعبون) are this common, relative to it (see _strip_construct).
+CONSTRUCT_RATIO = 0.5
+NOMINATIVE_RATIO = 0.1
 
 MIN_STEM = 3  # Arabic roots have three letters; a shorter remainder is rarely the same word.
 MIN_ARTICLE_STEM = 2  # but ال may leave two letters: اليد → يد.
@@ -99,7 +112,8 @@ def ta_marbuta_nouns() -> frozenset[str]:
     """Nouns in ة (normalized to ه) that are words of their own, not a feminine ending:
     مدرسة (school) is not مدرس (teacher), مهمة (task) not مهم (important); جديدة is جديد."""
     data = gzip.decompress(read_data("data/ta_marbuta_nouns.txt.gz")).decode("utf-8")
-    return frozenset(data.split()) if KEEP_TA_MARBUTA else frozenset()
+    nouns = frozenset(data.split()) if KEEP_TA_MARBUTA else frozenset()
+    return nouns - FEMININE_NUMBERS if AGREEMENT_TA else nouns
 
 
 def strip_article(word: str) -> str:
@@ -127,8 +141,11 @@ def _strip_proclitic(
     if word[:1] not in clitics or len(remainder) < MIN_STEM or _stop(remainder, refused):
         return word
     own = counts.get(word)
-    if own is None:  # an unseen word: a leading conjunction is far likelier than a rare name
-        return remainder if word[0] in CONJUNCTIONS else word
+    if own is None:  # an unseen word: a leading و is far likelier than a rare name
+        noun = takes_article(counts.get(remainder))
+        return (
+            remainder if word[0] in UNSEEN_CLITICS or (noun and word[0] in CONJUNCTIONS) else word
+        )
     if takes_article(own):
         return word
     return remainder if _common_enough(remainder, word, ratio, counts) else word
@@ -180,7 +197,48 @@ def _strip_ending(word: str, counts: dict[str, WordCounts], refused: list[str]) 
         base = singular if takes_article(counts.get(singular)) else word
     else:
         base = _strip_plural(word, counts, refused)
+    if base in ta_marbuta_nouns():
+        return _masculine(base, counts) if AGREEMENT_TA else base
+    construct = _strip_construct(base, counts) if CONSTRUCT_RATIO else base
+    if construct != base:
+        return construct
     return _strip_nisba(base, counts, refused) if NISBA_RATIO else base
+
+
+def _masculine(noun: str, counts: dict[str, WordCounts]) -> str:
+    """الغربية → غربي: a feminine relative adjective that the dictionary lists as a noun too.
+
+    Only the ة goes, never further to another noun in ة (جمعية stays apart from جمعة); words
+    whose ي belongs to the root (ولاية، نهاية) keep it, as their masculine is no word.
+    """
+    masculine = noun[:-1]
+    if noun in PROTECTED or not noun.endswith("يه") or not takes_article(counts.get(masculine)):
+        return noun
+    return masculine if _common_enough(masculine, noun, AGREEMENT_RATIO, counts) else noun
+
+
+def _strip_construct(word: str, counts: dict[str, WordCounts]) -> str:
+    """لاعبي → لاعب: a sound masculine plural that lost its ن before a noun (لاعبي الفريق).
+
+    Taken when the rest is a noun whose full plural (لاعبين) is at least CONSTRUCT_RATIO as
+    common as this form, and its nominative (لاعبون) a tenth as common: a relative adjective is
+    far commoner than the plural of its noun (عالمي, عالمين), and a dual has no ون (بحري, بحرين).
+    """
+    remainder = word[:-1]
+    if (
+        not word.endswith("ي")
+        or len(remainder) < MIN_STEM
+        or not takes_article(counts.get(remainder))
+    ):
+        return word
+    own = counts.get(word, UNSEEN).total
+    oblique = counts.get(remainder + "ين", UNSEEN).total
+    nominative = counts.get(remainder + "ون", UNSEEN).total
+    if oblique >= max(1.0, CONSTRUCT_RATIO * own) and nominative >= max(
+        1.0, NOMINATIVE_RATIO * own
+    ):
+        return remainder
+    return word
 
 
 def _strip_plural(word: str, counts: dict[str, WordCounts], refused: list[str]) -> str:

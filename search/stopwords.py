@@ -2,9 +2,11 @@
 
 Curated from the most frequent words of the news corpora: prepositions, conjunctions,
 pronouns, demonstratives, relatives, auxiliaries and question words whose presence says nothing
-about what a document is about. They stay in the exact view, so phrases such as "في بيروت"
-still match word for word. The list is small on purpose: news words like قال or اليوم carry
-meaning for some queries, and BM25 already gives frequent words little weight.
+about what a document is about; with the adverbs of Lucene's list (قبل، بعد، عندما، جميع), the
+auxiliary تم/يتم ("متى تم بناء") and question words typed as one (ماهو، ماهي، بماذا). They stay
+in the exact view, so phrases such as "في بيروت" still match word for word. The list is small on
+purpose: news words like قال or اليوم carry meaning for some queries, and BM25 already gives
+frequent words little weight.
 """
 
 from search.normalize import normalize
@@ -16,6 +18,7 @@ _WORDS = """
 الذين اللذان اللتان اللاتي هناك هنا فيه فيها منه منها عليه عليها اليه اليها له لها لهم به
 بها وفي ومن وعلي والي وعن ومع وهو وهي وان وقد ولا وما وكان وكانت ولم ولن فان فقد فلا وهذا
 وهذه كل بعض غير اي ايضا الا اما كيف متي اين لماذا هل كم يا التى الذى أي
+قبل بعد عندما بينما ضمن جميع الان تم يتم ماهو ماهي بماذا ايه
 """.split()
 
 STOPWORDS: frozenset[str] = frozenset(normalize(word) for word in _WORDS)
@@ -28,7 +31,7 @@ PREPOSITIONS = ("ب", "ل", "ك")
 PRONOUNS = ("هما", "كما", "هم", "هن", "كم", "كن", "نا", "ها", "ه")
 PRONOUN_HOSTS = frozenset(
     normalize(word)
-    for word in "في من علي الي عن مع عند لدي بين حول خلال دون نحو ان لكن كل بعض غير".split()
+    for word in "في من علي الي عن مع عند لدي بين حول خلال دون نحو ان لكن كل بعض غير قبل بعد".split()
 )
 
 
