@@ -11,8 +11,8 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from whoosh.query import DateRange
 from conftest import SAMPLE, Records, build_index, write_jsonl
+from whoosh.query import DateRange
 
 from search.analysis import ANALYSIS_VERSION
 from search.engine import SearchEngine
