@@ -90,7 +90,7 @@ def count_words(corpus: Path) -> tuple[int, int]:
     return documents, words
 
 
-def measure(command: list[str]) -> dict[str, float]:
+def measure(name: str, command: list[str]) -> dict[str, float]:
     """Wall time, CPU time (the process and the children it waited for) and peak memory."""
     cpu_before = _children_cpu()
     started = time.monotonic()
@@ -103,7 +103,7 @@ def measure(command: list[str]) -> dict[str, float]:
     cpu = _children_cpu() - cpu_before
     output = process.stdout.read() if process.stdout else b""
     if process.returncode != 0:
-        raise SystemExit(f"{command[2]} failed with status {process.returncode}: {output!r}")
+        raise SystemExit(f"{name} failed with status {process.returncode}: {output!r}")
     return {"seconds": seconds, "cpu": cpu, "peak": peak, "output": output}
 
 
@@ -116,7 +116,7 @@ def run(corpus: Path, procs: int, index_dir: Path) -> dict[str, float]:
     shutil.rmtree(index_dir, ignore_errors=True)
     command = [sys.executable, "-m", "search.cli", "index", str(corpus), "--index", str(index_dir)]
     command += ["--procs", str(procs), "--rebuild", "--json"]
-    result = measure(command)
+    result = measure("fahras index", command)
     report = json.loads(result.pop("output"))
     size = sum(p.stat().st_size for p in index_dir.iterdir() if p.is_file())
     return {**result, "size": size, "documents": report["documents"]}
@@ -125,7 +125,8 @@ def run(corpus: Path, procs: int, index_dir: Path) -> dict[str, float]:
 def run_plain(corpus: Path, procs: int, index_dir: Path) -> dict[str, float]:
     shutil.rmtree(index_dir, ignore_errors=True)
     index_dir.mkdir(parents=True)
-    result = measure([sys.executable, "-c", PLAIN_WHOOSH, str(corpus), str(index_dir), str(procs)])
+    command = [sys.executable, "-c", PLAIN_WHOOSH, str(corpus), str(index_dir), str(procs)]
+    result = measure("plain Whoosh", command)
     size = sum(p.stat().st_size for p in index_dir.iterdir() if p.is_file())
     return {**result, "size": size}
 
