@@ -15,12 +15,14 @@ segments are derived in memory, as before, and the next `fahras index` writes th
 """
 
 import contextlib
+import ctypes
 import json
 import logging
 import mmap
 import multiprocessing
 import os
 import shutil
+import sys
 import threading
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable
@@ -349,7 +351,8 @@ def _derive_apart(index_dir: Path, name: str, wanted: list[str], procs: int) -> 
     (the OOM killer) only costs time: what it did not write is derived here afterwards."""
     written: list[str] = []
     context = multiprocessing.get_context("fork")  # the lexicon, loaded, is shared
-    with ProcessPoolExecutor(min(procs, len(wanted)), mp_context=context) as pool:
+    workers = min(procs, len(wanted))
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_name_worker) as pool:
         jobs = [pool.submit(_derive_in_child, index_dir, name, one) for one in wanted]
         for job in jobs:
             with contextlib.suppress(BrokenProcessPool):
@@ -358,6 +361,16 @@ def _derive_apart(index_dir: Path, name: str, wanted: list[str], procs: int) -> 
     if rest:
         written += _derive_segments(index_dir, open_dir(str(index_dir), name), rest)
     return written
+
+
+DERIVING_PROCESS = b"fahras-derive"  # its name in ps and /proc/PID/comm
+_PR_SET_NAME = 15
+
+
+def _name_worker() -> None:
+    """Tell deriving processes apart from Whoosh's writer processes (same command line)."""
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None).prctl(_PR_SET_NAME, DERIVING_PROCESS)
 
 
 def _derive_in_child(index_dir: Path, name: str, segment_id: str) -> list[str]:
