@@ -14,21 +14,27 @@ of segments Whoosh has merged away. An index without derived files still opens: 
 segments are derived in memory, as before, and the next `fahras index` writes them.
 """
 
+import contextlib
+import ctypes
 import json
 import logging
 import mmap
+import multiprocessing
 import os
 import shutil
+import sys
 import threading
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.fields import TEXT
-from whoosh.index import Index
+from whoosh.index import Index, open_dir
 from whoosh.reading import IndexReader
 from whoosh.util.numeric import byte_to_length
 
@@ -94,11 +100,15 @@ def derive(reader: IndexReader, stem: Callable[[str], str | None] = stem_of) -> 
     """Everything derived from one segment's reader (a leaf, not a multi-segment reader)."""
     size = reader.doc_count_all()
     data = SegmentData(size)
+    stems: dict[str, str | None] = {}  # title words are mostly body words too: stem them once
     for name in text_fields(reader):
         data.arrays[f"length_{name}"] = _lengths(reader, name, size)
         terms = [t.decode("utf-8") if isinstance(t, bytes) else t for t in reader.lexicon(name)]
         data.tables[f"terms_{name}"] = StringTable.of(terms)
-        pairs = sorted(f"{s}{KEY_END}{t}" for t in terms if (s := stem(t)) is not None)
+        for term in terms:
+            if term not in stems:
+                stems[term] = stem(term)
+        pairs = sorted(f"{s}{KEY_END}{t}" for t in terms if (s := stems[t]) is not None)
         data.tables[f"stems_{name}"] = StringTable.of(pairs)
     data.arrays["dates"] = _dates(reader, size)
     for name in facet_fields(reader):
@@ -290,30 +300,81 @@ def load(source: Path, doc_count: int) -> SegmentData | None:
     return data
 
 
-def write_derived(index_dir: Path, index: Index) -> list[str]:
+def write_derived(index_dir: Path, index: Index, procs: int = 1) -> list[str]:
     """Derive and write the data of each segment of the current generation that has none, and
     remove what belongs to segments Whoosh dropped. Call after every commit, under the writer
-    lock. Returns the ids of the segments derived."""
+    lock. With `procs` > 1, segments are derived in that many processes at once: a
+    `--procs N` run ends with N new segments, and deriving them one after the other (stemming
+    each one's vocabulary) would leave all but one core idle. Returns the ids derived."""
     root = Path(index_dir) / DERIVED_DIR
     root.mkdir(exist_ok=True)
-    written = []
-    with index.reader() as reader, applied(built_rules(index_dir)):
+    with index.reader() as reader:
         segments = _segments(reader)
-        stems: Callable[[str], str | None] | None = None
-        for leaf, segment_id in segments:
-            target = root / segment_id
-            if load(target, leaf.doc_count_all()) is not None:
-                continue
-            if stems is None and leaf.doc_count_all() >= KNOWN_STEMS_FROM:
-                stems = _known_stems(root, segments)
-            shutil.rmtree(target, ignore_errors=True)  # stale: another analysis or format
-            save(derive(leaf, stems or stem_of), target)
-            written.append(segment_id)
+        missing = [
+            segment_id
+            for leaf, segment_id in segments
+            if load(root / segment_id, leaf.doc_count_all()) is None
+        ]
+    if procs > 1 and len(missing) > 1:
+        written = _derive_apart(Path(index_dir), index.indexname, missing, procs)
+    else:
+        written = _derive_segments(Path(index_dir), index, missing)
     current = {segment_id for _, segment_id in segments}
     for entry in root.iterdir():
         if entry.name not in current:  # merged away by Whoosh, or left by a killed writer
             shutil.rmtree(entry, ignore_errors=True)
     return written
+
+
+def _derive_segments(index_dir: Path, index: Index, wanted: Iterable[str]) -> list[str]:
+    """Derive and save the segments `wanted` of the index's current generation."""
+    wanted = set(wanted)
+    root = index_dir / DERIVED_DIR
+    written = []
+    with index.reader() as reader, applied(built_rules(index_dir)):
+        segments = _segments(reader)
+        stems: Callable[[str], str | None] | None = None
+        for leaf, segment_id in segments:
+            if segment_id not in wanted:
+                continue
+            if stems is None and leaf.doc_count_all() >= KNOWN_STEMS_FROM:
+                stems = _known_stems(root, segments)
+            target = root / segment_id
+            shutil.rmtree(target, ignore_errors=True)  # stale: another analysis or format
+            save(derive(leaf, stems or stem_of), target)
+            written.append(segment_id)
+    return written
+
+
+def _derive_apart(index_dir: Path, name: str, wanted: list[str], procs: int) -> list[str]:
+    """`_derive_segments`, one segment per process, `procs` at a time. A process that dies
+    (the OOM killer) only costs time: what it did not write is derived here afterwards."""
+    written: list[str] = []
+    context = multiprocessing.get_context("fork")  # the lexicon, loaded, is shared
+    workers = min(procs, len(wanted))
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_name_worker) as pool:
+        jobs = [pool.submit(_derive_in_child, index_dir, name, one) for one in wanted]
+        for job in jobs:
+            with contextlib.suppress(BrokenProcessPool):
+                written += job.result()  # an OSError (a full disk) is raised here
+    rest = [segment_id for segment_id in wanted if segment_id not in written]
+    if rest:
+        written += _derive_segments(index_dir, open_dir(str(index_dir), name), rest)
+    return written
+
+
+DERIVING_PROCESS = b"fahras-derive"  # its name in ps and /proc/PID/comm
+_PR_SET_NAME = 15
+
+
+def _name_worker() -> None:
+    """Tell deriving processes apart from Whoosh's writer processes (same command line)."""
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None).prctl(_PR_SET_NAME, DERIVING_PROCESS)
+
+
+def _derive_in_child(index_dir: Path, name: str, segment_id: str) -> list[str]:
+    return _derive_segments(index_dir, open_dir(str(index_dir), name), [segment_id])
 
 
 _Segments = list[tuple[IndexReader, str]]  # leaf readers and their segment ids

@@ -216,6 +216,7 @@ class _Run:
         self.report = report
         self.on_problem = on_problem
         self.first_seen: dict[str, str] = {}
+        self.resolved_origins: dict[str, str] = {}
         self.writer: IndexWriter | None = None
         self.pending = 0
         self.committed = 0  # documents of this run in committed batches
@@ -252,7 +253,7 @@ class _Run:
         self._store(document)
 
     def _store(self, document: Document) -> None:
-        document.origin = str(Path(document.origin).resolve())
+        document.origin = self._resolved(document.origin)
         known = self.existing.get(document.doc_id)
         if known is not None and known.content_hash == document.content_hash:
             self.report.unchanged += 1
@@ -268,6 +269,13 @@ class _Run:
         overdue = time.monotonic() - self.last_commit >= self.options.commit_seconds
         if self.pending >= self.options.commit_every or overdue:
             self.commit()
+
+    def _resolved(self, origin: str) -> str:
+        """The absolute path of a record's file, resolved once per file, not per record."""
+        resolved = self.resolved_origins.get(origin)
+        if resolved is None:
+            resolved = self.resolved_origins[origin] = str(Path(origin).resolve())
+        return resolved
 
     def prune(self, in_scope: Callable[[str], bool]) -> None:
         gone = [
@@ -315,7 +323,7 @@ class _Run:
     def derive(self) -> None:
         """Write the derived data of the new segments, so readers open this generation at once."""
         try:
-            write_derived(self.index_dir, self.index)
+            write_derived(self.index_dir, self.index, self.options.procs)
         except OSError as exc:  # the commit stands; readers derive in memory until a next run
             # Only counted in the report: on a full disk the next batch's error says it all.
             reason = f"could not write the derived search data: {exc.strerror or exc}"

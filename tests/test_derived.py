@@ -1,6 +1,7 @@
 """Derived search data (search/derived.py): written at commit, mapped by readers, never stale."""
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -342,3 +343,56 @@ def test_loading_the_stemmer_counts_is_not_part_of_the_first_search_time(
         assert result.notices == []
     finally:
         stemmer.lexicon.cache_clear()
+
+
+def two_segment_index(tmp_path: Path) -> Path:
+    source = write_jsonl(tmp_path / "a.jsonl", news(range(0, 6), "ملعب"))
+    index_dir = tmp_path / "ix"
+    build_index([source], index_dir)
+    write_jsonl(source, news(range(0, 6), "ملعب") + news(range(6, 12), "الملعب"))
+    build_index([source], index_dir)
+    assert len(segment_ids(index_dir)) == 2
+    return index_dir
+
+
+def saved_bytes(index_dir: Path) -> dict[str, bytes]:
+    return {p.name: (p / "data.bin").read_bytes() for p in (index_dir / DERIVED_DIR).iterdir()}
+
+
+def test_segments_derived_in_several_processes_are_those_one_process_derives(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    index_dir = two_segment_index(tmp_path)
+    expected = saved_bytes(index_dir)  # derived one after the other, in this process
+    shutil.rmtree(index_dir / DERIVED_DIR)
+    pids = tmp_path / "pids"
+    original = derived.derive
+
+    def noting_pid(*args: object, **kwargs: object) -> SegmentData:
+        with pids.open("a") as out:
+            out.write(f"{os.getpid()}\n")
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(derived, "derive", noting_pid)
+    assert sorted(write_derived(index_dir, open_index(index_dir), procs=2)) == sorted(expected)
+    assert saved_bytes(index_dir) == expected
+    derived_by = pids.read_text().split()
+    assert len(set(derived_by)) == 2 and str(os.getpid()) not in derived_by
+
+
+def test_a_deriving_process_that_dies_leaves_its_segment_to_the_parent(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    index_dir = two_segment_index(tmp_path)
+    expected = saved_bytes(index_dir)
+    shutil.rmtree(index_dir / DERIVED_DIR)
+    parent, original = os.getpid(), derived.derive
+
+    def dying_in_a_child(*args: object, **kwargs: object) -> SegmentData:
+        if os.getpid() != parent:
+            os._exit(9)  # as the OOM killer would end it
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(derived, "derive", dying_in_a_child)
+    assert sorted(write_derived(index_dir, open_index(index_dir), procs=2)) == sorted(expected)
+    assert saved_bytes(index_dir) == expected

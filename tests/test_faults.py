@@ -28,7 +28,7 @@ from conftest import SAMPLE, build_index, free_port, http_get, write_ant_slice, 
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import TOC
 
-from search.derived import DERIVED_DIR
+from search.derived import DERIVED_DIR, DERIVING_PROCESS
 from search.engine import SearchEngine, SearchRequest
 from search.store import INDEX_NAME, LOCK_FILE, META_FILE, open_index
 
@@ -120,7 +120,7 @@ def test_sigkill_at_random_points_leaves_the_old_or_the_new_documents(
 
 
 def writer_processes(indexer: int) -> list[int]:
-    """Whoosh's sub-writers: the indexer's children running its own command line (forks)."""
+    """Whoosh's sub-writers: the indexer's forks, not those deriving data (search/derived.py)."""
     proc = Path("/proc")
     found = []
     with contextlib.suppress(FileNotFoundError):
@@ -130,7 +130,12 @@ def writer_processes(indexer: int) -> list[int]:
                 continue
             with contextlib.suppress(OSError):
                 parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-                if parent == indexer and (entry / "cmdline").read_bytes() == command:
+                deriving = (entry / "comm").read_bytes().strip() == DERIVING_PROCESS
+                if (
+                    parent == indexer
+                    and (entry / "cmdline").read_bytes() == command
+                    and not deriving
+                ):
                     found.append(int(entry.name))
     return sorted(found)
 

@@ -7,10 +7,12 @@ import signal
 import subprocess
 import sys
 import textwrap
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 from conftest import SAMPLE, Records, build_index, write_jsonl
+from whoosh.query import DateRange
 
 from search.analysis import ANALYSIS_VERSION
 from search.engine import SearchEngine
@@ -305,3 +307,15 @@ def test_sigterm_mid_run_cancels_the_batch_cleanly(tmp_path: Path, ant_slice: Pa
     assert rest.split()[-1] == "interrupted"
     count = open_index(index_dir).doc_count()
     assert count % 100 == 0 and count >= 100
+
+
+def test_dates_are_indexed_once_per_document_and_still_answer_range_queries(
+    sample_index: Path,
+) -> None:
+    with open_index(sample_index).searcher() as searcher:
+        reader = searcher.reader()
+        dated = [fields["date"] for fields in reader.all_stored_fields() if fields.get("date")]
+        assert dated and len(list(reader.lexicon("date"))) <= len(dated)  # no coarser tiers
+        start, end = min(dated), datetime(min(dated).year, 12, 31, 23, 59, 59)
+        in_range = [d for d in dated if start <= d <= end]
+        assert len(searcher.search(DateRange("date", start, end), limit=None)) == len(in_range)
