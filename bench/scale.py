@@ -11,6 +11,7 @@ words, and worker memory. With two sizes or more, it prints each figure's growth
 slope of log figure against log N) and its projection to 1,000,000 documents.
 
     python bench/scale.py [--sizes 30000 100000 300000] [--work DIR] [--queries 100]
+    python bench/scale.py --sizes 300000 --work DIR --serving-only   # new search code, same index
 
 300,000 documents take hours on a busy 2-core machine; --sizes 30000 runs in minutes.
 """
@@ -164,9 +165,15 @@ def frequent_words(index_dir: Path, count: int) -> list[str]:
     return [w for w in words if terms_of(w)[1] and not w.isdigit()][:count]
 
 
-def measure(size: int, work: Path, queries: int) -> dict[str, float]:
-    corpus = write_corpus(size, work / f"corpus-{size}.jsonl")
-    index_dir = work / f"index-{size}"
+def measure(size: int, work: Path, queries: int, serving_only: bool) -> dict[str, float]:
+    """Every figure for N = `size`; with `serving_only`, only those of answering, from the
+    corpus and index an earlier run left in `work` (new search code, same index)."""
+    corpus, index_dir = work / f"corpus-{size}.jsonl", work / f"index-{size}"
+    if serving_only:
+        if not (corpus.exists() and index_dir.exists()):
+            raise SystemExit(f"--serving-only: no {corpus.name} and {index_dir.name} in {work}")
+        return serving_figures(corpus, index_dir, work, queries)
+    write_corpus(size, corpus)
     indexed = index_run(corpus, 2, index_dir)
     plain = plain_whoosh_seconds(corpus, work / f"plain-{size}")
     shutil.rmtree(work / f"plain-{size}", ignore_errors=True)
@@ -175,8 +182,12 @@ def measure(size: int, work: Path, queries: int) -> dict[str, float]:
         "rate vs plain Whoosh": plain / indexed["seconds"],
         "index peak MB": indexed["peak"] / 2**20,
         "index MB": sum(p.stat().st_size for p in index_dir.rglob("*") if p.is_file()) / 2**20,
-        "CLI first answer s": one_shot_search(index_dir),
     }
+    return figures | serving_figures(corpus, index_dir, work, queries)
+
+
+def serving_figures(corpus: Path, index_dir: Path, work: Path, queries: int) -> dict[str, float]:
+    figures = {"CLI first answer s": one_shot_search(index_dir)}
     served = serve(index_dir, dict(os.environ), ROOT, work / "serve.log")
     figures["web first answer s"] = served.first_search or math.inf
     figures["worker private MB"] = max(w["private"] for w in served.workers)
@@ -215,12 +226,17 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[30_000, 100_000, 300_000])
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "fahras-scale")
     parser.add_argument("--queries", type=int, default=100, help="per group")
+    parser.add_argument(
+        "--serving-only",
+        action="store_true",
+        help="measure answering only, on the corpora and indexes an earlier run left in --work",
+    )
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     print(f"load average {os.getloadavg()[0]:.1f}; work folder {args.work}", flush=True)
     table: dict[str, list[float]] = {}
     for size in args.sizes:
-        figures = measure(size, args.work, args.queries)
+        figures = measure(size, args.work, args.queries, args.serving_only)
         print(f"N = {size:,}", flush=True)
         for name, value in figures.items():
             print(f"  {name:<26} {value:10.2f}", flush=True)

@@ -120,7 +120,20 @@ def test_sigkill_at_random_points_leaves_the_old_or_the_new_documents(
 
 
 def writer_processes(indexer: int) -> list[int]:
-    """Whoosh's sub-writers: the indexer's forks, not those deriving data (search/derived.py)."""
+    """Whoosh's sub-writers: the indexer's forks, not those deriving data (search/derived.py).
+
+    A deriving process names itself just after its fork: a fork counts as a writer only if it
+    still has the indexer's name 50 ms later.
+    """
+    first = _unnamed_forks(indexer)
+    if not first:
+        return []
+    time.sleep(0.05)
+    return [pid for pid in _unnamed_forks(indexer) if pid in first]
+
+
+def _unnamed_forks(indexer: int) -> list[int]:
+    """The indexer's children with its command line that have not named themselves."""
     proc = Path("/proc")
     found = []
     with contextlib.suppress(FileNotFoundError):
