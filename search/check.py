@@ -233,7 +233,7 @@ def damage_explained(index_dir: Path) -> Iterator[None]:
     """
     try:
         yield
-    except FahrasError:
+    except (FahrasError, BrokenPipeError):  # `fahras search … | head`: nothing is damaged
         raise
     except Exception as exc:
         if not index_exists(index_dir):
