@@ -36,6 +36,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from index_bench import run as index_run
+from index_bench import run_plain as index_run_plain
 from query_bench import percentile, title_queries
 from serving import HOST, ROOT, free_port, get
 from startup import SEARCH, serve
@@ -49,24 +50,6 @@ QUESTIONS = ROOT.parent / "shared" / "eval" / "arcd_train" / "queries.jsonl"
 ALTERED = 0.01  # share of a replica's words with one letter changed
 _SENTENCE_END = re.compile(r"(?<=[.!؟?])\s+")
 _LETTERS = "ابتثجحخدذرزسشصضطظعغفقكلمنهوي"
-
-PLAIN_WHOOSH = """
-import json, sys
-from whoosh import fields, index
-from whoosh.analysis import RegexTokenizer, LowercaseFilter
-corpus, folder = sys.argv[1], sys.argv[2]
-plain = RegexTokenizer(r"\\w+") | LowercaseFilter()
-schema = fields.Schema(id=fields.ID(stored=True, unique=True),
-                       title=fields.TEXT(analyzer=plain, stored=True, phrase=True),
-                       body=fields.TEXT(analyzer=plain, stored=True, phrase=True))
-writer = index.create_in(folder, schema).writer(procs=2, multisegment=True, limitmb=256)
-with open(corpus, encoding="utf-8") as lines:
-    for line in lines:
-        record = json.loads(line)
-        writer.add_document(id=str(record["id"]), title=record.get("title") or "",
-                            body=record.get("body") or "")
-writer.commit()
-"""
 
 
 def originals() -> Iterator[dict[str, object]]:
@@ -106,14 +89,6 @@ def write_corpus(size: int, path: Path) -> Path:
             fresh = replica(real[number % len(real)], copy, rng)
             out.write(json.dumps(fresh, ensure_ascii=False) + "\n")
     return path
-
-
-def plain_whoosh_seconds(corpus: Path, folder: Path) -> float:
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
-    started = time.monotonic()
-    subprocess.run([sys.executable, "-c", PLAIN_WHOOSH, str(corpus), str(folder)], check=True)
-    return time.monotonic() - started
 
 
 def one_shot_search(index_dir: Path, repeat: int = 3) -> float:
@@ -175,7 +150,7 @@ def measure(size: int, work: Path, queries: int, serving_only: bool) -> dict[str
         return serving_figures(corpus, index_dir, work, queries)
     write_corpus(size, corpus)
     indexed = index_run(corpus, 2, index_dir)
-    plain = plain_whoosh_seconds(corpus, work / f"plain-{size}")
+    plain = index_run_plain(corpus, 2, work / f"plain-{size}")["seconds"]
     shutil.rmtree(work / f"plain-{size}", ignore_errors=True)
     figures = {
         "index s": indexed["seconds"],
