@@ -12,8 +12,11 @@ Targets (issue 3): p50 <= 15 ms, p95 <= 50 ms, <= 100 ms even for the frequent w
 import argparse
 import gzip
 import json
+import os
 import random
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -49,6 +52,20 @@ def frequent_words(engine: SearchEngine, count: int) -> list[str]:
         frequent = searcher.reader().most_frequent_terms("body", number=count * 4)
     words = [term.decode() if isinstance(term, bytes) else term for _, term in frequent]
     return [w for w in words if terms_of(w)[1] and not w.isdigit()][:count]
+
+
+def in_checkout(script: str, checkout: Path, index_dir: Path, payload: object) -> object:
+    """`script --child --index DIR` run with `checkout`'s search package: `payload` in as JSON on
+    stdin, the child's JSON answer out, so two versions of Fahras are compared in one run."""
+    env = {**os.environ, "PYTHONPATH": str(checkout)}
+    command = [sys.executable, script, "--child", "--index", str(index_dir)]
+    done = subprocess.run(
+        command, input=json.dumps(payload), env=env, capture_output=True, text=True, check=False
+    )
+    if done.returncode:
+        name = Path(script).stem
+        raise SystemExit(f"{name}: error: {checkout}: {done.stderr.strip()[-2000:]}")
+    return json.loads(done.stdout)
 
 
 def percentile(values: list[float], fraction: float) -> float:

@@ -22,12 +22,11 @@ import gzip
 import json
 import os
 import random
-import subprocess
 import sys
 import time
 from pathlib import Path
 
-from query_bench import DEFAULT_CORPUS, percentile
+from query_bench import DEFAULT_CORPUS, in_checkout, percentile
 
 ROOT = Path(__file__).resolve().parents[1]
 EVAL = ROOT.parent / "shared" / "eval"
@@ -114,17 +113,6 @@ def child(index_dir: Path, sets: dict[str, list[str]]) -> dict:
     return found
 
 
-def run_checkout(checkout: Path, index_dir: Path, sets: dict) -> dict:
-    env = {**os.environ, "PYTHONPATH": str(checkout)}
-    command = [sys.executable, __file__, "--child", "--index", str(index_dir)]
-    done = subprocess.run(
-        command, input=json.dumps(sets), env=env, capture_output=True, text=True, check=False
-    )
-    if done.returncode:
-        raise SystemExit(f"question_bench: error: {checkout}: {done.stderr.strip()[-2000:]}")
-    return json.loads(done.stdout)
-
-
 def summary(label: str, timings: dict[str, list[float]]) -> None:
     print(label)
     for run in ("cold", "warm"):
@@ -170,7 +158,7 @@ def main() -> None:
     collected: dict[str, dict[str, list[float]]] = {label: {} for label, _ in checkouts}
     for _ in range(args.rounds):  # alternating, so a burst of load hits both alike
         for label, checkout in checkouts:
-            for key, values in run_checkout(checkout, args.index, sets).items():
+            for key, values in in_checkout(__file__, checkout, args.index, sets).items():
                 collected[label].setdefault(key, []).extend(values)
     for label, _ in checkouts:
         summary(label, collected[label])

@@ -15,13 +15,11 @@ less, whichever code runs it).
 
 import argparse
 import json
-import os
 import random
-import subprocess
 import sys
 from pathlib import Path
 
-from query_bench import DEFAULT_CORPUS, title_queries
+from query_bench import DEFAULT_CORPUS, in_checkout, title_queries
 
 ROOT = Path(__file__).resolve().parents[1]
 EVAL = ROOT.parent / "shared" / "eval" / "xquad_ar" / "queries.jsonl"
@@ -97,17 +95,6 @@ def answer(index_dir: Path, wanted: list[dict]) -> list[dict]:
     return answers
 
 
-def run(checkout: Path, index_dir: Path, wanted: list[dict]) -> list[dict]:
-    env = {**os.environ, "PYTHONPATH": str(checkout)}
-    command = [sys.executable, __file__, "--child", "--index", str(index_dir)]
-    done = subprocess.run(
-        command, input=json.dumps(wanted), env=env, capture_output=True, text=True, check=False
-    )
-    if done.returncode:
-        raise SystemExit(f"same_answers: error: {checkout}: {done.stderr.strip()[-2000:]}")
-    return json.loads(done.stdout)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--index", type=Path, required=True)
@@ -122,8 +109,8 @@ def main() -> None:
     if args.checkout is None:
         parser.error("--checkout is required")
     wanted = requests(args.index, args.corpus, args.count)
-    mine = run(ROOT, args.index, wanted)
-    theirs = run(args.checkout.resolve(), args.index, wanted)
+    mine = in_checkout(__file__, ROOT, args.index, wanted)
+    theirs = in_checkout(__file__, args.checkout.resolve(), args.index, wanted)
     differences = 0
     for fields, ours, other in zip(wanted, mine, theirs, strict=True):
         for key in ours:
