@@ -2,13 +2,13 @@
 
 A change meant to make searching faster must not move a ranking: this runs the same queries
 through SearchEngine.search of this checkout and of another (a `git archive` of main unpacked
-in DIR, through PYTHONPATH) on one index, and compares totals, pages of hits (ids and scores),
-facet counts, `partial` and notices. Queries: title words, the most frequent words, whole
-questions (../shared/eval), and each operator of the query language (exclusions, phrases,
-exact forms, prefixes, OR, fields, facet and date filters), sorted by relevance and by date,
-on the first page and deeper. Prints the differences and exits 1 if there are any.
-The time budget of a search is lifted in both (a search cut short by a busy machine answers
-less, whichever code runs it).
+in DIR, through PYTHONPATH) on one index, and compares totals, pages of hits (ids, scores,
+highlighted titles and snippets), facet counts, `partial` and notices. Queries: title words,
+the most frequent words, whole questions (../shared/eval), and each operator of the query
+language (exclusions, phrases, exact forms, prefixes, OR, fields, facet and date filters),
+sorted by relevance and by date, on the first page and deeper. Prints the differences and
+exits 1 if there are any. The time budget of a search is lifted in both (a search cut short
+by a busy machine answers less, whichever code runs it).
 
     python bench/same_answers.py --index DIR --checkout DIR [--count 150]
 """
@@ -83,7 +83,7 @@ def answer(index_dir: Path, wanted: list[dict]) -> list[dict]:
                 "total": result.total,
                 "partial": result.partial,
                 "notices": [notice.as_dict() for notice in result.notices],
-                "hits": [(hit.id, hit.score) for hit in result.hits],
+                "hits": [(hit.id, hit.score, hit.title, hit.snippet) for hit in result.hits],
                 "facets": {
                     name: [(v.value, v.count, v.selected) for v in counts.values]
                     + [counts.truncated]

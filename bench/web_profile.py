@@ -121,6 +121,7 @@ def main() -> None:
         print(f"  {label:<26} {100 * cumulative.get(function, 0.0) / search_total:5.1f}%")
     if args.profile:
         stats.sort_stats("cumulative").print_stats(30)
+        stats.sort_stats("tottime").print_stats(25)
 
 
 if __name__ == "__main__":

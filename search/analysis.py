@@ -239,6 +239,26 @@ def explain(text: str) -> list[TokenReport]:
     return reports
 
 
+def exact_terms(surfaces: list[str]) -> list[str]:
+    """The exact term of each of `surfaces`, in order: "" for a word of marks only.
+
+    Proximity and highlighting read thousands of words per query, most of them seen before:
+    the new ones are normalized once into the process's cache, then every word is looked up
+    by a C loop, not by a Python call per word.
+    """
+    cache = _EXACT_TERMS
+    terms = list(map(cache.get, surfaces))
+    if None in terms:  # words not seen yet: normalized once, then looked up again
+        missing = set(surfaces).difference(cache)
+        if len(cache) + len(missing) >= _CACHE_LIMIT:
+            cache.clear()
+        cache.update({surface: normalize(surface) for surface in missing})
+        terms = list(map(cache.get, surfaces))
+        if None in terms:  # another thread cleared the cache meanwhile
+            terms = [normalize(surface) for surface in surfaces]
+    return terms
+
+
 def terms_of(surface: str) -> tuple[str, str | None]:
     """(exact term, stemmed term or None for a stop word) of one surface word, cached."""
     normalized = _EXACT_TERMS.get(surface)

@@ -55,6 +55,7 @@ NO_DATE = np.iinfo(np.int64).min
 KEY_END = "\x00"  # between a key and what it maps to in a sorted table ("stem\x00form")
 KNOWN_STEMS_FROM = 5_000  # documents: a segment this big (a merge) reuses the stems derived
 COMPLETION_CANDIDATES = 4  # per segment, this many times `limit` best keys are weighed exactly
+STEM_FORMS_KEPT = 50_000  # stems whose forms a generation remembers (a few MB)
 _META = "meta.json"
 _DATA = "data.bin"
 _BYTE_LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float32)
@@ -426,6 +427,7 @@ class GenerationData:
         self._lengths: dict[str, np.ndarray] = {}
         self._counts = [_live_counts(data, deleted) for data, _, deleted in parts]
         self._words: Words | None = None
+        self._stem_forms: dict[tuple[str, str], list[str]] = {}
 
     def _concat(self, name: str, dtype: type, missing: object) -> np.ndarray:
         """One array over the generation; a segment without it (a field added to the
@@ -462,7 +464,18 @@ class GenerationData:
         return list(ids), np.concatenate(docs), np.concatenate(values)
 
     def stem_forms(self, name: str, stemmed: str) -> list[str]:
-        """The indexed forms of `name` whose stem is `stemmed`, in any segment."""
+        """The indexed forms of `name` whose stem is `stemmed`, in any segment; remembered,
+        since every search asks for its words' forms (scoring, proximity, highlighting) and
+        the tables answer by bisection in Python."""
+        key = (name, stemmed)
+        found = self._stem_forms.get(key)
+        if found is None:
+            if len(self._stem_forms) >= STEM_FORMS_KEPT:
+                self._stem_forms.clear()
+            found = self._stem_forms[key] = self._find_stem_forms(name, stemmed)
+        return found
+
+    def _find_stem_forms(self, name: str, stemmed: str) -> list[str]:
         forms: dict[str, None] = {}
         prefix = stemmed + KEY_END
         for data, _, _ in self.parts:

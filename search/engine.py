@@ -12,7 +12,7 @@ import os
 import queue
 import threading
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -436,13 +436,13 @@ class SearchEngine:
             if half_life and sort == "relevance":
                 ranked = ranked * recency_factors(table.dates, NO_DATE, half_life)[matched]
             docnums, scores = _page(table, matched[allowed], ranked[allowed], sort, page, per_page)
-            terms = terms_for(expanded)
+            terms = terms_for(expanded, _forms_of(postings, fields))
             hits = []
             for docnum, score in zip(docnums, scores, strict=True):
                 if deadline.passed() and "snippets" not in skipped:
                     skipped.append("snippets")
                 plain = "snippets" in skipped
-                stored = searcher.stored_fields(docnum)
+                stored = scorer.stored.get(docnum) or searcher.stored_fields(docnum)
                 hits.append(_hit(stored, score, terms, request, fields, plain))
             suggestion = None
             if total < FEW_RESULTS and parsed.groups and not typos:
@@ -503,7 +503,7 @@ class SearchEngine:
                 postings = generation.postings.reading(searcher)
                 scorer = QueryScorer(searcher, generation.facets, postings, fields)
                 query, _ = _tolerate(query, scorer, generation, searcher)
-            terms = terms_for(query) if q else MatchTerms()
+            terms = terms_for(query, _forms_of(generation.postings, fields)) if q else MatchTerms()
             return DocumentView(
                 id=stored["id"],
                 title=highlight_all(stored.get("title") or "", terms),
@@ -640,6 +640,11 @@ def _facet_counts(
         )
         for name in fields.filter_names
     }
+
+
+def _forms_of(postings: Postings, fields: FieldRegistry) -> Callable[[str], list[str]]:
+    """A stem's indexed forms in the index's text fields, for highlighting without stemming."""
+    return lambda stem: postings.indexed_forms(stem, fields.text_names)
 
 
 def _skipped_notices(skipped: list[str]) -> list[Notice]:

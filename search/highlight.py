@@ -15,7 +15,7 @@ from html import escape
 from itertools import compress
 from operator import methodcaller
 
-from search.analysis import terms_of
+from search.analysis import exact_terms, terms_of
 from search.query import ParsedQuery
 from search.tokenize import TOKEN_PATTERN
 
@@ -55,6 +55,9 @@ class MatchTerms:
     exact: frozenset[str] = frozenset()
     prefixes: tuple[str, ...] = field(default=())
     phrases: tuple[tuple[str, ...], ...] = field(default=())
+    # Every exact term a matched word can have (its forms and its stems' indexed forms), when
+    # known: texts are then matched with set lookups, no word of theirs stemmed.
+    forms: frozenset[str] | None = None
     # Verdicts by surface word: the snippets of one page of results repeat most of their words.
     _seen: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
 
@@ -78,8 +81,13 @@ class MatchTerms:
             )
 
 
-def terms_for(parsed: ParsedQuery) -> MatchTerms:
-    """What to highlight for a parsed query: words by stem or form, phrases only in order."""
+def terms_for(
+    parsed: ParsedQuery, forms_of: Callable[[str], Iterable[str]] | None = None
+) -> MatchTerms:
+    """What to highlight for a parsed query: words by stem or form, phrases only in order.
+
+    `forms_of` gives a stem's indexed forms (the index's derived tables), if at hand.
+    """
     stems: set[str] = set()
     exact: set[str] = set()
     prefixes: list[str] = []
@@ -96,7 +104,10 @@ def terms_for(parsed: ParsedQuery) -> MatchTerms:
                 if clause.kind == "word":  # its broken plural or singular is searched too
                     for word in clause.words:
                         stems |= word.stems
-    return MatchTerms(frozenset(stems), frozenset(exact), tuple(prefixes), tuple(phrases))
+    forms = None
+    if forms_of is not None:
+        forms = frozenset(exact).union(*(forms_of(stem) for stem in stems))
+    return MatchTerms(frozenset(stems), frozenset(exact), tuple(prefixes), tuple(phrases), forms)
 
 
 def match_spans(text: str, terms: MatchTerms) -> list[tuple[int, int]]:
@@ -111,8 +122,12 @@ def match_spans(text: str, terms: MatchTerms) -> list[tuple[int, int]]:
         return _spans_with_phrases(text, terms)
     tokens = list(TOKEN_PATTERN.finditer(text))
     surfaces = list(map(_TEXT_OF, tokens))
-    terms.learn(set(surfaces).difference(terms._seen))
-    return [token.span() for token in compress(tokens, map(terms._seen.__getitem__, surfaces))]
+    if terms.forms is not None and not terms.prefixes:
+        matched = map(terms.forms.__contains__, exact_terms(surfaces))
+    else:
+        terms.learn(set(surfaces).difference(terms._seen))
+        matched = map(terms._seen.__getitem__, surfaces)
+    return [token.span() for token in compress(tokens, matched)]
 
 
 def _spans_with_phrases(text: str, terms: MatchTerms) -> list[tuple[int, int]]:

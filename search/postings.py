@@ -13,7 +13,7 @@ import copy
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 from whoosh.reading import IndexReader, TermNotFound
@@ -177,6 +177,12 @@ class Postings:
     def stem_forms(self, field: str) -> _StemForms:
         """Stem -> the indexed forms of `field` that have it (derived when a segment is written)."""
         return _StemForms(self.data, field)
+
+    def indexed_forms(self, stemmed: str, fields: Iterable[str]) -> list[str]:
+        """The indexed forms with the stem `stemmed` in any of `fields`: a text's words are
+        matched to a query's stems through them, without stemming a word of the text."""
+        found = (form for field in fields for form in self.data.stem_forms(field, stemmed))
+        return list(dict.fromkeys(found))
 
     def _read(self, field: str, term: str) -> tuple[np.ndarray, np.ndarray]:
         ids: list[np.ndarray] = []

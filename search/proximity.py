@@ -8,10 +8,10 @@ window of PASSAGE_WINDOW words (search/ranking.py weighs it against BM25).
 """
 
 from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from search.analysis import terms_of
+from search.analysis import exact_terms
 from search.tokenize import TOKEN_PATTERN
 
 
@@ -25,47 +25,31 @@ class QueryWord:
 
 
 class WordFinder:
-    """Which query word a text's word stands for, remembered per surface form for one query.
+    """Which query word each exact term of a text stands for, in one table made per query.
 
-    The first query word (in query order) whose normalized form or stems the text's word has;
-    looked up in two tables made once, since the thirty texts of a re-ranking hold thousands
-    of distinct words.
+    A text's word stands for the first query word (in query order) that is its normalized form
+    or has its stem; the words with a stem are the stem's indexed forms (the generation's
+    derived tables), so a text is read with dict lookups and no word of it is stemmed.
     """
 
-    def __init__(self, words: Sequence[QueryWord]) -> None:
+    def __init__(self, words: Sequence[QueryWord], forms_of: Callable[[str], Iterable[str]]):
         self.words = words
-        self._seen: dict[str, int | None] = {}
-        self._by_exact: dict[str, int] = {}
-        self._by_stem: dict[str, int] = {}
+        self.by_form: dict[str, int] = {}
         for index, word in enumerate(words):
-            self._by_exact.setdefault(word.exact, index)
+            self.by_form.setdefault(word.exact, index)
             for stem in word.stems:
-                self._by_stem.setdefault(stem, index)
-
-    def __call__(self, surface: str) -> int | None:
-        if surface not in self._seen:
-            self.learn((surface,))
-        return self._seen[surface]
-
-    def learn(self, surfaces: Iterable[str]) -> None:
-        """Decide and remember the query word of each of `surfaces`."""
-        by_exact, by_stem, seen = self._by_exact.get, self._by_stem.get, self._seen
-        for surface in surfaces:
-            normalized, stemmed = terms_of(surface)
-            exact = by_exact(normalized)
-            stem = by_stem(stemmed) if stemmed is not None else None
-            seen[surface] = exact if stem is None else stem if exact is None else min(exact, stem)
+                for form in forms_of(stem):
+                    self.by_form.setdefault(form, index)
 
 
 def best_window(text: str, find: WordFinder, window: int) -> float:
     """The largest weight of distinct query words within `window` consecutive words of `text`.
 
-    The top documents of a ranking are thousands of words: the finder learns each new surface
-    word once, and the text's words are looked up in its table by C loops, not one by one.
+    The top documents of a ranking are thousands of words: they are mapped to query words by
+    C loops over cached tables, not one by one.
     """
-    surfaces = TOKEN_PATTERN.findall(text)  # the pattern has no groups: the tokens' texts
-    find.learn(set(surfaces).difference(find._seen))
-    found = list(map(find._seen.__getitem__, surfaces))
+    terms = exact_terms(TOKEN_PATTERN.findall(text))  # the pattern has no groups: the texts
+    found = map(find.by_form.get, terms)
     hits = [(position, word) for position, word in enumerate(found) if word is not None]
     return _best(hits, find.words, window)
 

@@ -45,6 +45,8 @@ from search.ranking import (
     requires_all_words,
 )
 
+PASSAGE_FIELDS = ("title", "body")  # the text a document's best passage is looked for in
+
 
 @dataclass(slots=True)
 class Evaluation:
@@ -108,6 +110,9 @@ class QueryScorer:
         self.postings = postings
         # each word's BM25F, kept for the whole search: typo tolerance and proximity ask again
         self._words: dict[tuple, _Scored] = {}
+        # the stored fields the proximity re-ranking read, by docnum: the page's hits are
+        # among them
+        self.stored: dict[int, dict] = {}
 
     def evaluate(self, parsed: ParsedQuery, deadline: Deadline | None = None) -> Evaluation:
         """Match and score `parsed`, within its cost plan and matching's share of `deadline`."""
@@ -159,15 +164,16 @@ class QueryScorer:
         words = self._query_words(parsed)
         if len(words) < 2 or not PROXIMITY_WEIGHT:
             return
-        find = WordFinder(words)
+        find = WordFinder(words, lambda stem: self.postings.indexed_forms(stem, PASSAGE_FIELDS))
         top = np.flatnonzero(scores)
         if top.size > RERANK_DEPTH:
             top = top[np.argpartition(-scores[top], RERANK_DEPTH)[:RERANK_DEPTH]]
         for position in top.tolist():
             if self._deadline.passed():
                 return  # a ranking without proximity is still a ranking
-            stored = self.searcher.stored_fields(int(docnums[position]))
-            text = f"{stored.get('title') or ''}\n{stored.get('body') or ''}"
+            docnum = int(docnums[position])
+            stored = self.stored[docnum] = self.searcher.stored_fields(docnum)
+            text = "\n".join(str(stored.get(field) or "") for field in PASSAGE_FIELDS)
             scores[position] += PROXIMITY_WEIGHT * best_window(text, find, PASSAGE_WINDOW)
 
     def _query_words(self, parsed: ParsedQuery) -> list[QueryWord]:

@@ -199,3 +199,16 @@ def test_a_broken_plural_found_by_the_search_is_highlighted() -> None:
     terms = terms_for(parse_query("مدرسة"))
     text = "برنامج للتغذية في المدارس"
     assert [text[s:e] for s, e in match_spans(text, terms)] == ["المدارس"]
+
+
+@pytest.mark.parametrize("query", ["الحكومة الجديدة", "مباراة كرة القدم", "أسعار النفط العالمية"])
+def test_marks_by_indexed_forms_are_those_of_stemming(ant_engine: SearchEngine, query: str) -> None:
+    """A search marks its hits through the index's stem → forms tables, stemming none of their
+    words: exactly the words that analysing each of them would mark."""
+    by_stemming = terms_for(parse_query(query))  # no forms at hand: every word analysed
+    hits = ant_engine.search(SearchRequest(q=query, per_page=30)).hits
+    assert hits
+    for hit in hits:
+        assert hit.title_spans == tuple(match_spans(hit.title_text, by_stemming)), hit.id
+        assert hit.snippet_spans == tuple(match_spans(hit.snippet_text, by_stemming)), hit.id
+    assert any(hit.snippet_spans for hit in hits)

@@ -2,6 +2,7 @@
 
 from collections.abc import Callable
 
+from search.analysis import explain, terms_of
 from search.engine import SearchEngine, SearchRequest
 from search.proximity import QueryWord, WordFinder, best_window
 
@@ -81,28 +82,33 @@ def test_words_standing_together_rank_first(make_engine: MakeEngine) -> None:
     assert ids(engine, "متى انطلقت قناة سنتانا الرياضية")[:2] == ["near", "far"]
 
 
+def forms_in(*texts: str) -> Callable[[str], list[str]]:
+    """A stem's exact terms among the words of `texts`, as an index's derived tables give them."""
+    words = {word for text in texts for word in text.split()}
+    return lambda stem: sorted({terms_of(w)[0] for w in words if terms_of(w)[1] == stem})
+
+
 def test_best_window_counts_each_word_once() -> None:
-    words = [
-        QueryWord(frozenset({"قنا"}), "قناه", 1.0),
-        QueryWord(frozenset({"سنتانا"}), "سنتانا", 3.0),
-    ]
-    find = WordFinder(words)
+    reports = explain("قناة سنتانا")
+    words = [QueryWord(r.stems, r.normalized, w) for r, w in zip(reports, (1.0, 3.0), strict=True)]
+    find = WordFinder(words, forms_in("قناة سنتانا والقناة"))
     assert best_window("قناة قناة قناة", find, 5) == 1.0
     assert best_window("قناة سنتانا", find, 5) == 4.0
-    assert best_window("قناة كلمة كلمة كلمة كلمة كلمة سنتانا", find, 5) == 3.0
+    assert best_window("والقناة كلمة كلمة كلمة كلمة كلمة سنتانا", find, 5) == 3.0
+    assert best_window("والقناة سَنْتانا", find, 5) == 4.0  # by stem, and diacritics aside
 
 
 def test_a_word_standing_for_two_query_words_is_the_first_of_them() -> None:
-    """The finder's tables (one by form, one by stem) answer as a scan in query order would:
-    المدرس is the second word's form and the first's stem, so it stands for the first."""
+    """A scan in query order decides: المدرس is the second word's form and the first's stem, so
+    it stands for the first."""
     words = [
         QueryWord(frozenset({"مدرس"}), "مدرس", 1.0),
         QueryWord(frozenset({"غير"}), "المدرس", 2.0),
         QueryWord(frozenset({"كتاب"}), "اخر", 4.0),
     ]
-    find = WordFinder(words)
-    find.learn(["المدرس", "كتاب", "قلم"])
-    assert (find("المدرس"), find("كتاب"), find("قلم"), find("مدرس")) == (0, 2, None, 0)
+    text = "المدرس كلمة الكتاب قلم مدرس"
+    find = WordFinder(words, forms_in(text))
+    assert [find.by_form.get(w) for w in text.split()] == [0, None, 2, None, 0]
     assert best_window("المدرس كلمة الكتاب", find, 5) == 5.0
 
 
