@@ -56,6 +56,7 @@ KEY_END = "\x00"  # between a key and what it maps to in a sorted table ("stem\x
 KNOWN_STEMS_FROM = 5_000  # documents: a segment this big (a merge) reuses the stems derived
 COMPLETION_CANDIDATES = 4  # per segment, this many times `limit` best keys are weighed exactly
 STEM_FORMS_KEPT = 50_000  # stems whose forms a generation remembers (a few MB)
+DECODED_FROM = 256  # documents: a term in this many has its postings decoded at commit
 _META = "meta.json"
 _DATA = "data.bin"
 _BYTE_LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float32)
@@ -92,19 +93,39 @@ class SegmentData:
     arrays: dict[str, np.ndarray] = field(default_factory=dict)
     tables: dict[str, StringTable] = field(default_factory=dict)
     segment_id: str = ""
+    # position of each decoded term in its field's arrays, read from the table on first use
+    _decoded: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    def decoded(self, name: str, term: str) -> tuple[np.ndarray, np.ndarray] | None:
+        """(local docnums, frequencies) of `term` in `name` if decoded at commit, else None."""
+        positions = self._decoded.get(name)
+        if positions is None:
+            table = self.tables.get(f"decoded_{name}")
+            terms = table.all() if table is not None else []
+            positions = self._decoded[name] = {term: index for index, term in enumerate(terms)}
+        index = positions.get(term)
+        if index is None:
+            return None
+        start, end = self.arrays[f"decoded_{name}_starts"][index : index + 2]
+        docs = self.arrays[f"decoded_{name}_docs"][start:end]
+        return docs, self.arrays[f"decoded_{name}_counts"][start:end]
 
 
 # --- deriving one segment ------------------------------------------------------------------
 
 
-def derive(reader: IndexReader, stem: Callable[[str], str | None] = stem_of) -> SegmentData:
-    """Everything derived from one segment's reader (a leaf, not a multi-segment reader)."""
+def derive(
+    reader: IndexReader, stem: Callable[[str], str | None] = stem_of, decode: bool = True
+) -> SegmentData:
+    """Everything derived from one segment's reader (a leaf, not a multi-segment reader);
+    without `decode`, no decoded postings (searches read them through Whoosh)."""
     size = reader.doc_count_all()
     data = SegmentData(size)
     stems: dict[str, str | None] = {}  # title words are mostly body words too: stem them once
     for name in text_fields(reader):
         data.arrays[f"length_{name}"] = _lengths(reader, name, size)
-        terms = [t.decode("utf-8") if isinstance(t, bytes) else t for t in reader.lexicon(name)]
+        raw_terms = _decode_postings(reader, name, data) if decode else reader.lexicon(name)
+        terms = [t.decode("utf-8") if isinstance(t, bytes) else t for t in raw_terms]
         data.tables[f"terms_{name}"] = StringTable.of(terms)
         for term in terms:
             if term not in stems:
@@ -119,6 +140,42 @@ def derive(reader: IndexReader, stem: Callable[[str], str | None] = stem_of) -> 
         data.arrays[f"facet_{name}_value"] = ids
     _derive_completions(data, _column(reader, "title_column", size))
     return data
+
+
+def _decode_postings(reader: IndexReader, name: str, data: SegmentData) -> list[bytes]:
+    """Decode the postings of `name`'s terms found in DECODED_FROM documents or more into
+    arrays; return every term of `name`. Whoosh keeps postings as pickled blocks of 128 with
+    their positions, so a common word at 300,000 documents is thousands of blocks unpickled
+    by every search that is first to ask: here, once per segment, they become slices of a
+    mapped file."""
+    fmt = reader.schema[name].format
+    terms: list[bytes] = []
+    decoded: list[str] = []
+    sizes: list[int] = []
+    docs: list[np.ndarray] = [np.zeros(0, dtype=np.int32)]
+    counts: list[np.ndarray] = [np.zeros(0, dtype=np.float32)]
+    for term, info in reader.iter_field(name):
+        terms.append(term)
+        if info.doc_frequency() < DECODED_FROM:
+            continue
+        matcher = reader._terms.matcher(name, term, fmt)
+        size = 0
+        while matcher.is_active():  # one iteration per block of postings
+            matcher._read_ids()
+            matcher._read_weights()
+            docs.append(np.asarray(matcher._ids, dtype=np.int32))
+            counts.append(np.asarray(matcher._weights, dtype=np.float32))
+            size += docs[-1].size
+            matcher._next_block()
+        decoded.append(term.decode("utf-8"))
+        sizes.append(size)
+    starts = np.zeros(len(sizes) + 1, dtype=np.int64)
+    np.cumsum(sizes, out=starts[1:])
+    data.tables[f"decoded_{name}"] = StringTable.of(decoded)
+    data.arrays[f"decoded_{name}_starts"] = starts
+    data.arrays[f"decoded_{name}_docs"] = np.concatenate(docs)
+    data.arrays[f"decoded_{name}_counts"] = np.concatenate(counts)
+    return terms
 
 
 def _lengths(reader: IndexReader, name: str, size: int) -> np.ndarray:
@@ -428,6 +485,7 @@ class GenerationData:
         self._counts = [_live_counts(data, deleted) for data, _, deleted in parts]
         self._words: Words | None = None
         self._stem_forms: dict[tuple[str, str], list[str]] = {}
+        self._by_offset = {offset: data for data, offset, _ in parts}
 
     def _concat(self, name: str, dtype: type, missing: object) -> np.ndarray:
         """One array over the generation; a segment without it (a field added to the
@@ -462,6 +520,12 @@ class GenerationData:
         if not docs:
             return [], np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
         return list(ids), np.concatenate(docs), np.concatenate(values)
+
+    def decoded(self, offset: int, name: str, term: str) -> tuple[np.ndarray, np.ndarray] | None:
+        """(docnums, frequencies) of `term` in `name` of the segment at docnum `offset`, as
+        decoded at commit (search/derived.py: _decode_postings); None if not."""
+        data = self._by_offset.get(offset)
+        return data.decoded(name, term) if data is not None else None
 
     def stem_forms(self, name: str, stemmed: str) -> list[str]:
         """The indexed forms of `name` whose stem is `stemmed`, in any segment; remembered,
@@ -597,8 +661,8 @@ def open_generation(index_dir: Path, reader: IndexReader) -> tuple[GenerationDat
             continue
         segment_id = segment.segment_id()
         data = load(segment_dir(index_dir, segment_id), leaf.doc_count_all())
-        if data is None:
-            data = derive(leaf)
+        if data is None:  # decoding the postings would only slow this open down
+            data = derive(leaf, decode=False)
             derived_here.append(segment_id)
         data.segment_id = segment_id
         parts.append((data, offset, frozenset(segment.deleted_docs())))

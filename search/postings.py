@@ -188,6 +188,11 @@ class Postings:
         ids: list[np.ndarray] = []
         frequencies: list[np.ndarray] = []
         for leaf, offset in self._leaves:
+            decoded = self.data.decoded(offset, field, term)
+            if decoded is not None:  # a common term: decoded at commit, mapped
+                ids.append(decoded[0].astype(np.int64) + offset)
+                frequencies.append(decoded[1])
+                continue
             reader = leaf.reader()
             if field not in reader.schema or not hasattr(reader, "_terms"):
                 continue  # an index with no segment yet has an EmptyReader

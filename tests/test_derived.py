@@ -396,3 +396,28 @@ def test_a_deriving_process_that_dies_leaves_its_segment_to_the_parent(
     monkeypatch.setattr(derived, "derive", dying_in_a_child)
     assert sorted(write_derived(index_dir, open_index(index_dir), procs=2)) == sorted(expected)
     assert saved_bytes(index_dir) == expected
+
+
+def test_common_terms_are_decoded_at_commit_as_whoosh_holds_them(ant_index: Path) -> None:
+    """A term in DECODED_FROM documents or more is read from the derived arrays, with the same
+    docnums and frequencies as Whoosh's own postings; the others are left to Whoosh."""
+    decoded = 0
+    with open_index(ant_index).reader() as reader:
+        for leaf, _ in reader.leaf_readers():
+            target = derived.segment_dir(ant_index, leaf.segment().segment_id())
+            data = derived.load(target, leaf.doc_count_all())
+            assert data is not None
+            for name in ("title", "body"):
+                for term, info in leaf.iter_field(name):
+                    found = data.decoded(name, term.decode("utf-8"))
+                    if info.doc_frequency() < derived.DECODED_FROM:
+                        assert found is None
+                        continue
+                    matcher = leaf.postings(name, term)
+                    postings = []
+                    while matcher.is_active():
+                        postings.append((matcher.id(), matcher.weight()))
+                        matcher.next()
+                    assert found is not None and list(zip(*found, strict=True)) == postings
+                    decoded += 1
+    assert decoded > 20  # the common words of news: في، من، الى…
