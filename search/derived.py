@@ -22,10 +22,11 @@ import mmap
 import multiprocessing
 import os
 import shutil
+import struct
 import sys
 import threading
 from collections import Counter, OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -154,9 +155,9 @@ def _decode_postings(reader: IndexReader, name: str, data: SegmentData) -> list[
     sizes: list[int] = []
     docs: list[np.ndarray] = [np.zeros(0, dtype=np.int32)]
     counts: list[np.ndarray] = [np.zeros(0, dtype=np.float32)]
-    for term, info in reader.iter_field(name):
+    for term, frequency in _doc_frequencies(reader, name):
         terms.append(term)
-        if info.doc_frequency() < DECODED_FROM:
+        if frequency < DECODED_FROM:
             continue
         matcher = reader._terms.matcher(name, term, fmt)
         size = 0
@@ -176,6 +177,20 @@ def _decode_postings(reader: IndexReader, name: str, data: SegmentData) -> list[
     data.arrays[f"decoded_{name}_docs"] = np.concatenate(docs)
     data.arrays[f"decoded_{name}_counts"] = np.concatenate(counts)
     return terms
+
+
+_DOC_FREQUENCY = struct.Struct("!I")  # in a W3TermInfo's bytes, after a flag and a weight
+
+
+def _doc_frequencies(reader: IndexReader, name: str) -> Iterator[tuple[bytes, int]]:
+    """Each term of `name` and its document frequency, read from the raw term table: Whoosh's
+    own term infos unpickle the postings rare terms keep inline (three times slower)."""
+    table = reader._terms
+    prefix = table._keycoder(name, b"")
+    for key, value in table._tindex.items_from(prefix):
+        if not key.startswith(prefix):
+            return
+        yield key[len(prefix) :], _DOC_FREQUENCY.unpack_from(value, 5)[0]
 
 
 def _lengths(reader: IndexReader, name: str, size: int) -> np.ndarray:
