@@ -57,7 +57,7 @@ KEY_END = "\x00"  # between a key and what it maps to in a sorted table ("stem\x
 KNOWN_STEMS_FROM = 5_000  # documents: a segment this big (a merge) reuses the stems derived
 COMPLETION_CANDIDATES = 4  # per segment, this many times `limit` best keys are weighed exactly
 STEM_FORMS_KEPT = 50_000  # stems whose forms a generation remembers (a few MB)
-DECODED_FROM = 256  # documents: a term in this many has its postings decoded at commit
+DECODED_FROM = 32  # documents: a term in this many has its postings decoded at commit
 _META = "meta.json"
 _DATA = "data.bin"
 _BYTE_LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float32)
