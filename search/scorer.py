@@ -21,7 +21,16 @@ from whoosh.searching import Searcher
 from search import budget
 from search.analysis import TokenReport
 from search.budget import CostPlan, Deadline, plan_cost
-from search.docsets import EMPTY_DOCS, EMPTY_VALUES, Part, contains, intersection, union, without
+from search.docsets import (
+    EMPTY_DOCS,
+    EMPTY_VALUES,
+    Part,
+    contains,
+    intersection,
+    merged,
+    union,
+    without,
+)
 from search.facets import FacetTable
 from search.fields import BUILTIN, FieldRegistry
 from search.normalize import normalize
@@ -301,7 +310,7 @@ class QueryScorer:
             in_order.append(np.asarray(found, dtype=np.int64))
             if not complete:
                 self._notice(phrase_timeout())
-        found_anywhere = np.unique(np.concatenate(in_order)) if in_order else EMPTY_DOCS
+        found_anywhere = merged(np.concatenate(in_order)) if in_order else EMPTY_DOCS
         return scored.only(contains(found_anywhere, scored.docnums))
 
     def _notice(self, notice: Notice) -> None:

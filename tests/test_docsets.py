@@ -3,7 +3,15 @@
 import numpy as np
 import pytest
 
-from search.docsets import DENSE_SHARE, contains, intersection, union, without
+from search.docsets import (
+    DENSE_SHARE,
+    EMPTY_DOCS,
+    contains,
+    intersection,
+    merged,
+    union,
+    without,
+)
 
 SIZE = 10_000
 
@@ -67,3 +75,11 @@ def test_membership() -> None:
     asked = np.array([0, 1, 5, 9, 12], dtype=np.int64)
     assert contains(docs, asked).tolist() == [False, True, False, True, False]
     assert without(asked, docs).tolist() == [True, False, True, False, True]
+
+
+def test_merged_runs_are_the_distinct_docnums_in_order() -> None:
+    rng = np.random.default_rng(5)
+    runs = [random_part(rng, n)[0] for n in (1, 50, 900, 900)]
+    joined = np.concatenate(runs)
+    assert np.array_equal(merged(joined), np.unique(joined))
+    assert merged(EMPTY_DOCS).size == 0 and merged(runs[0]).tolist() == runs[0].tolist()
