@@ -19,7 +19,7 @@ from collections.abc import Callable
 
 from whoosh.searching import Searcher
 
-from search.analysis import terms_of
+from search.analysis import exact_terms
 from search.derived import GenerationData, Words
 from search.normalize import ARABIC_LETTERS, normalize, strip_marks
 from search.query import Clause, ParsedQuery
@@ -81,11 +81,11 @@ class Vocabulary:
                 d for d in reader.postings(field, normalized).all_ids() if not reader.is_deleted(d)
             )
             for docnum in itertools.islice(live, SURFACE_SAMPLE):
-                text = str(searcher.stored_fields(docnum).get(field) or "")
+                words = TOKEN_PATTERN.findall(str(searcher.stored_fields(docnum).get(field) or ""))
                 forms.update(
-                    strip_marks(m.group())
-                    for m in TOKEN_PATTERN.finditer(text)
-                    if terms_of(m.group())[0] == normalized
+                    strip_marks(word)
+                    for word, term in zip(words, exact_terms(words), strict=True)
+                    if term == normalized
                 )
             if forms:
                 break
