@@ -24,12 +24,13 @@ import os
 import shutil
 import struct
 import sys
-import threading
-from collections import Counter, OrderedDict
-from collections.abc import Callable, Iterable, Iterator
+import zlib
+from collections import Counter
+from collections.abc import Callable, Collection, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from itertools import compress
 from pathlib import Path
 
 import numpy as np
@@ -40,6 +41,7 @@ from whoosh.reading import IndexReader
 from whoosh.util.numeric import byte_to_length
 
 from search.analysis import ANALYSIS_VERSION, STEMMING_VERSION, stem_of, terms_of
+from search.docsets import contains
 from search.normalize import strip_marks
 from search.rules import ACTIVE, NO_RULES, AnalysisRules, applied
 from search.schema import COLUMN_SUFFIX, FACET_SEPARATOR
@@ -128,6 +130,7 @@ def derive(
         raw_terms = _decode_postings(reader, name, data) if decode else reader.lexicon(name)
         terms = [t.decode("utf-8") if isinstance(t, bytes) else t for t in raw_terms]
         data.tables[f"terms_{name}"] = StringTable.of(terms)
+        data.arrays[f"hashes_{name}"] = np.unique(term_hashes(terms))
         for term in terms:
             if term not in stems:
                 stems[term] = stem(term)
@@ -498,7 +501,6 @@ class GenerationData:
         self.dates = self._concat("dates", np.int64, NO_DATE)
         self._lengths: dict[str, np.ndarray] = {}
         self._counts = [_live_counts(data, deleted) for data, _, deleted in parts]
-        self._words: Words | None = None
         self._stem_forms: dict[tuple[str, str], list[str]] = {}
         self._by_offset = {offset: data for data, offset, _ in parts}
 
@@ -567,10 +569,8 @@ class GenerationData:
         return list(forms)
 
     def words(self, names: tuple[str, ...]) -> "Words":
-        """The terms of the fields `names` (the speller's vocabulary), built on first use."""
-        if self._words is None:
-            self._words = Words([_term_set(data, names) for data, _, _ in self.parts])
-        return self._words
+        """The terms of the fields `names`: the speller's vocabulary."""
+        return Words([_hashes(data, name) for data, _, _ in self.parts for name in names])
 
     def complete(self, wanted: str, limit: int) -> list[str]:
         """The most frequent title keys starting with `wanted`, each in its most common
@@ -609,40 +609,39 @@ class GenerationData:
         return forms
 
 
-class Words:
-    """Membership in the union of the segments' term sets (never copied into one set)."""
-
-    def __init__(self, sets: list[frozenset[str]]) -> None:
-        self.sets = sets
-
-    def __contains__(self, word: object) -> bool:
-        return any(word in terms for terms in self.sets)
+def term_hashes(terms: Iterable[str]) -> np.ndarray:
+    """The CRC-32 of each term: the speller's vocabulary is kept as these, sorted."""
+    return np.fromiter((zlib.crc32(term.encode("utf-8")) for term in terms), dtype=np.uint32)
 
 
-_TERM_SETS: OrderedDict[tuple[str, tuple[str, ...]], frozenset[str]] = OrderedDict()
-_TERM_SETS_KEPT = 16  # segments' sets kept: a commit's new generation reuses the old segments'
-_term_sets_lock = threading.Lock()
-
-
-def _term_set(data: SegmentData, names: tuple[str, ...]) -> frozenset[str]:
-    """A segment's terms of `names` as a set, shared by the generations that hold the segment
-    (a segment never changes): a new generation pays only for its new segments."""
-    key = (data.segment_id, names)
-    with _term_sets_lock:
-        found = _TERM_SETS.get(key)
+def _hashes(data: SegmentData, name: str) -> np.ndarray:
+    """A segment's sorted term hashes of `name`: mapped, or (data derived before they were)
+    computed from its term table once."""
+    found = data.arrays.get(f"hashes_{name}")
     if found is None:
-        found = frozenset(
-            term
-            for name in names
-            if f"terms_{name}" in data.tables
-            for term in data.tables[f"terms_{name}"].all()
-        )
-        if data.segment_id:
-            with _term_sets_lock:
-                _TERM_SETS[key] = found
-                while len(_TERM_SETS) > _TERM_SETS_KEPT:
-                    _TERM_SETS.popitem(last=False)
+        table = data.tables.get(f"terms_{name}")
+        found = np.unique(term_hashes(table.all() if table is not None else []))
+        data.arrays[f"hashes_{name}"] = found
     return found
+
+
+class Words:
+    """Which words the index holds, by their hashes in each segment's sorted arrays (mapped
+    and shared by every worker, nothing built per process). Two words may share a hash (one
+    in four billion a segment): the speller then weighs a word the index lacks, which its
+    document frequency, read from the index itself, turns down."""
+
+    def __init__(self, hashes: list[np.ndarray]) -> None:
+        self.hashes = hashes
+
+    def having(self, words: Collection[str]) -> list[str]:
+        """Those of `words` the index holds, in their order."""
+        words = list(words)
+        wanted = term_hashes(words)
+        found = np.zeros(len(words), dtype=bool)
+        for hashes in self.hashes:
+            found |= contains(hashes, wanted)
+        return list(compress(words, found))
 
 
 def _live_counts(data: SegmentData, deleted: frozenset[int]) -> np.ndarray:

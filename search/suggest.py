@@ -1,15 +1,15 @@
 """ "Did you mean" and autocomplete, from the vocabulary of the open index generation.
 
 Whoosh's `terms_within` walks an automaton over the whole term dictionary (seconds on 200,000
-terms) and its Corrector ranks all candidates alike. Instead: the exact-view vocabulary is
-loaded once per generation as a set from the derived term tables (search/derived.py), on first
-use, a misspelt word's candidates
-are every known word one edit away (deletion, substitution, insertion, transposition), and
-the most frequent candidate wins. A correction is a normalized term (مءخرا), so it is offered
-as readers write it: the most common form it has in a few documents that contain it (مؤخرا),
-looked up once per word and generation. Completions come from the titles, which are short,
-written with care and name what readers look for; they keep their written form (مدرسة, not
-مدرسه). Their counts are derived per segment when it is written (search/derived.py).
+terms) and its Corrector ranks all candidates alike. Instead: a misspelt word's candidates are
+every word one edit away (deletion, substitution, insertion, transposition) that the
+exact-view vocabulary holds (hashes derived with each segment, search/derived.py, and mapped:
+nothing to build per process), and the most frequent candidate wins. A correction is a
+normalized term (مءخرا), so it is offered as readers write it: the most common form it has in a
+few documents that contain it (مؤخرا), looked up once per word and generation. Completions
+come from the titles, which are short, written with care and name what readers look for; they
+keep their written form (مدرسة, not مدرسه). Their counts are derived per segment when it is
+written (search/derived.py).
 """
 
 import itertools
@@ -57,8 +57,7 @@ class Vocabulary:
         own = doc_frequency(word)
         if own >= KNOWN_ENOUGH or len(word) < 3:
             return None
-        known = self.words()
-        candidates = {c for c in _edits(word) if c in known and c != word}
+        candidates = self.words().having(_edits(word) - {word})
         if not candidates:
             return None
         ranked = sorted(candidates, key=lambda c: (-doc_frequency(c), c))

@@ -1,6 +1,7 @@
 """Derived search data (search/derived.py): written at commit, mapped by readers, never stale."""
 
 import json
+import multiprocessing
 import os
 import shutil
 import subprocess
@@ -367,10 +368,13 @@ def test_segments_derived_in_several_processes_are_those_one_process_derives(
     shutil.rmtree(index_dir / DERIVED_DIR)
     pids = tmp_path / "pids"
     original = derived.derive
+    # both segments must be in the works at once: one process deriving both would wait forever
+    together = multiprocessing.get_context("fork").Barrier(2, timeout=60)
 
     def noting_pid(*args: object, **kwargs: object) -> SegmentData:
         with pids.open("a") as out:
             out.write(f"{os.getpid()}\n")
+        together.wait()
         return original(*args, **kwargs)
 
     monkeypatch.setattr(derived, "derive", noting_pid)
@@ -421,3 +425,16 @@ def test_common_terms_are_decoded_at_commit_as_whoosh_holds_them(ant_index: Path
                     assert found is not None and list(zip(*found, strict=True)) == postings
                     decoded += 1
     assert decoded > 20  # the common words of news: في، من، الى…
+
+
+def test_the_spellers_vocabulary_holds_the_index_terms_and_no_others(ant_index: Path) -> None:
+    """Kept as sorted hashes per segment, mapped: every indexed term is found, strings that are
+    no term are not (a shared hash is one in four billion)."""
+    with open_index(ant_index).reader() as reader:
+        generation, _ = open_generation(ant_index, reader)
+        terms = [t.decode("utf-8") for t in reader.lexicon("body")]
+    sample = terms[:: max(1, len(terms) // 2000)]
+    made_up = [term + "ظظظ" for term in sample]
+    words = generation.words(("body", "title"))
+    assert words.having(sample) == sample
+    assert words.having(made_up + sample[:3]) == sample[:3]
