@@ -88,6 +88,29 @@ class ArabicAnalyzer(Analyzer):
                 token.endchar = start_char + match.end()
             yield token
 
+    def positions(self, value: str) -> dict[str, list[int]]:
+        """Each indexed term of `value` with its positions, in order of first occurrence: what
+        Whoosh's Positions format builds from the tokens of `__call__` (stop words skipped, as
+        there), without a Token a word (search/schema.py, WordPositions)."""
+        terms = _STEMMED_TERMS if self.stemmed else _EXACT_TERMS
+        found: dict[str, list[int]] = {}
+        position = -1
+        for surface in TOKEN_PATTERN.findall(value):
+            term = terms.get(surface)
+            if term is None:
+                term = _analyze(surface, self.stemmed, terms)
+            if not term:
+                continue  # only marks: no word at all
+            position += 1
+            if term is STOPPED:
+                continue
+            positions = found.get(term)
+            if positions is None:
+                found[term] = [position]
+            else:
+                positions.append(position)
+        return found
+
 
 class _Whole:
     """Stands in for a regex match when Whoosh asks for the value untokenized."""

@@ -7,18 +7,20 @@ import signal
 import subprocess
 import sys
 import textwrap
-from datetime import datetime
 from pathlib import Path
 
 import pytest
 from conftest import SAMPLE, Records, build_index, write_jsonl
-from whoosh.query import DateRange
+from whoosh import fields
 
+from search import store
 from search.analysis import ANALYSIS_VERSION
-from search.engine import SearchEngine
+from search.engine import SearchEngine, SearchRequest
 from search.errors import IndexLockedError, IndexMissingError
+from search.fields import BUILTIN, FieldRegistry
 from search.indexer import index_sources
 from search.problem_log import EXAMPLES_PER_REASON
+from search.schema import build_schema
 from search.store import open_index, write_meta, writer_lock
 
 
@@ -82,6 +84,39 @@ def test_prune_removes_records_gone_from_the_source(tmp_path: Path) -> None:
     pruned = build_index([source], tmp_path / "ix", prune=True)
     assert (pruned.deleted, pruned.unchanged, pruned.documents) == (1, 4, 4)
     assert set(stored(tmp_path / "ix")) == {"r0", "r2", "r3", "r4"}
+
+
+def test_hash_and_origin_are_read_from_columns_and_not_indexed_as_terms(tmp_path: Path) -> None:
+    index_dir = tmp_path / "ix"
+    build_index([SAMPLE], index_dir, procs=2)
+    with open_index(index_dir).reader() as reader:
+        assert not [*reader.lexicon("content_hash"), *reader.lexicon("origin")]
+    report = build_index([SAMPLE], index_dir)
+    assert (report.added, report.updated, report.unchanged) == (0, 0, 60)
+
+
+def test_an_index_with_hash_and_origin_terms_still_updates_and_prunes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def schema_before(registry: FieldRegistry = BUILTIN) -> fields.Schema:
+        schema = build_schema(registry)
+        for name in ("content_hash", "origin"):
+            schema.remove(name)
+            schema.add(name, fields.ID(stored=True, sortable=True))
+        return schema
+
+    index_dir, items = tmp_path / "ix", records(5)
+    source = write_jsonl(tmp_path / "news.jsonl", items)
+    monkeypatch.setattr(store, "build_schema", schema_before)
+    build_index([source], index_dir)
+    monkeypatch.undo()
+    with open_index(index_dir).reader() as reader:
+        assert len(list(reader.lexicon("content_hash"))) == 5  # indexed the way it was
+    items[2]["body"] = "نص جديد تماما"
+    write_jsonl(source, items[:4])
+    report = build_index([source], index_dir, prune=True)
+    assert (report.added, report.updated, report.unchanged, report.deleted) == (0, 1, 3, 1)
+    assert set(stored(index_dir)) == {"r0", "r1", "r2", "r3"}
 
 
 def test_prune_leaves_documents_of_other_sources_alone(tmp_path: Path) -> None:
@@ -309,13 +344,17 @@ def test_sigterm_mid_run_cancels_the_batch_cleanly(tmp_path: Path, ant_slice: Pa
     assert count % 100 == 0 and count >= 100
 
 
-def test_dates_are_indexed_once_per_document_and_still_answer_range_queries(
-    sample_index: Path,
-) -> None:
+def test_dates_are_columns_not_terms_and_date_ranges_still_answer(sample_index: Path) -> None:
     with open_index(sample_index).searcher() as searcher:
         reader = searcher.reader()
-        dated = [fields["date"] for fields in reader.all_stored_fields() if fields.get("date")]
-        assert dated and len(list(reader.lexicon("date"))) <= len(dated)  # no coarser tiers
-        start, end = min(dated), datetime(min(dated).year, 12, 31, 23, 59, 59)
-        in_range = [d for d in dated if start <= d <= end]
-        assert len(searcher.search(DateRange("date", start, end), limit=None)) == len(in_range)
+        dated = {f["id"]: f["date"] for f in reader.all_stored_fields() if f.get("date")}
+        assert dated and not list(reader.lexicon("date"))  # searches read the date column
+    year = min(dated.values()).year
+    in_range = {doc_id for doc_id, date in dated.items() if date.year == year}
+    engine = SearchEngine(sample_index)
+    try:
+        request = SearchRequest(q="", date_from=str(year), date_to=str(year), per_page=100)
+        result = engine.search(request)
+        assert {hit.id for hit in result.hits} == in_range and result.total == len(in_range)
+    finally:
+        engine.close()
