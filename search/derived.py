@@ -3,14 +3,16 @@
 Every process that opened an index used to rebuild from Whoosh the stem → indexed forms map
 (stemming 200,000 terms), the speller's vocabulary, the autocomplete counts, the facet and date
 columns and the document lengths: seconds before the first answer, and private copies in every
-web worker. Whoosh segments never change once written (only their deletion sets do), so these
-are derived per segment, when the segment appears, and written beside the index in
-`derived/<segment id>/`: NumPy arrays and sorted string tables (search/strtable.py) in one file
-that readers map, with meta.json saying where each lies and which analysis version and settings
-made them: pages shared through the OS page cache, an open in milliseconds. Opening a
-generation combines its segments' data (concatenations, one small value remap per facet) and
-applies its deletions. Writers call `write_derived` after every commit; it also removes the data
-of segments Whoosh has merged away. An index without derived files still opens: the missing
+web worker. Common terms' postings are decoded here too (Whoosh keeps them as pickled blocks
+that every first search of a word would unpickle), and the vocabulary is kept as term hashes.
+Whoosh segments never change once written (only their deletion sets do), so these are derived
+per segment, when the segment appears, and written beside the index in `derived/<segment id>/`:
+NumPy arrays and sorted string tables (search/strtable.py) in one file that readers map, with
+meta.json saying where each lies and which analysis version and settings made them: pages
+shared through the OS page cache, an open in milliseconds. Opening a generation combines its
+segments' data (concatenations, one small value remap per facet) and applies its deletions.
+Writers call `write_derived` after every commit; it also removes the data of segments Whoosh
+has merged away. An index without derived files still opens: the missing
 segments are derived in memory, as before, and the next `fahras index` writes them.
 """
 
