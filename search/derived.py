@@ -247,33 +247,26 @@ def _derive_completions(data: SegmentData, titles: list[bytes]) -> None:
     Keys are title words and two-word phrases, normalized; a word also completes without its
     article (كت… → الكتاب). Counts are per occurrence in titles.
     """
-    analysed: dict[str, tuple[str, str, str | None]] = {}  # token -> written, normalized, stem
     numbers: dict[str, int] = {}
+    words: dict[str, tuple[str, str, list[int]] | None] = {}  # token -> its part, once a token
     per_doc: list[list[int]] = []
     for blob in titles:
         entries: list[int] = []
         per_doc.append(entries)
-        previous: tuple[str, str] | None = None
-        for match in TOKEN_PATTERN.finditer(blob.decode("utf-8")) if blob else ():
-            token = match.group()
-            found = analysed.get(token)
-            if found is None:
-                written = strip_marks(token)
-                found = analysed[token] = (written, *terms_of(written))
-            surface, normalized, stemmed = found
-            if stemmed is None or len(normalized) < 2:
+        previous: tuple[str, str, list[int]] | None = None
+        for token in TOKEN_PATTERN.findall(blob.decode("utf-8")) if blob else ():
+            word = words.get(token, _UNSEEN)
+            if word is _UNSEEN:
+                word = words[token] = _title_word(token, numbers)
+            if word is None:
                 previous = None
                 continue
-            keys = [normalized]
-            bare = strip_article(normalized)
-            if bare != normalized and len(bare) >= 2:
-                keys.append(bare)
-            pairs = [(key, surface) for key in keys]
+            normalized, surface, own = word
+            entries += own
             if previous is not None:
-                pairs.append((f"{previous[0]} {normalized}", f"{previous[1]} {surface}"))
-            for key, written in pairs:
-                entries.append(numbers.setdefault(f"{key}{KEY_END}{written}", len(numbers)))
-            previous = (normalized, surface)
+                pair = f"{previous[0]} {normalized}{KEY_END}{previous[1]} {surface}"
+                entries.append(numbers.setdefault(pair, len(numbers)))
+            previous = word
     names = sorted(numbers)
     rank = np.zeros(len(numbers), dtype=np.int32)
     rank[[numbers[n] for n in names]] = np.arange(len(names), dtype=np.int32)
@@ -292,6 +285,25 @@ def _derive_completions(data: SegmentData, titles: list[bytes]) -> None:
     data.arrays["complete_key_first"] = np.array(starts, dtype=np.int32)
     data.arrays["complete_doc_start"] = doc_start
     data.arrays["complete_doc_entries"] = doc_entries.astype(np.int32)
+
+
+_UNSEEN = ("", "", [])
+
+
+def _title_word(token: str, numbers: dict[str, int]) -> tuple[str, str, list[int]] | None:
+    """A title token's normalized form, written form and the numbers of its own entries
+    (itself, and without its article), or None when it completes nothing (a stop word, one
+    letter)."""
+    surface = strip_marks(token)
+    normalized, stemmed = terms_of(surface)
+    if stemmed is None or len(normalized) < 2:
+        return None
+    keys = [normalized]
+    bare = strip_article(normalized)
+    if bare != normalized and len(bare) >= 2:
+        keys.append(bare)
+    own = [numbers.setdefault(f"{key}{KEY_END}{surface}", len(numbers)) for key in keys]
+    return normalized, surface, own
 
 
 # --- files ---------------------------------------------------------------------------------
