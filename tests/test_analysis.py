@@ -145,6 +145,14 @@ def test_explain_says_what_was_protected_and_expanded() -> None:
     assert school.as_dict()["plurals"] == ["مدارس"]
 
 
+def test_explain_says_a_verb_was_expanded_with_its_masdar() -> None:
+    (uses,) = explain("يستخدم")
+    assert uses.derived == ("استخدام",)
+    assert uses.notes() == "verb/masdar also searched: استخدام"
+    assert uses.stems == {"يستخدم", "استخدام"}
+    assert uses.as_dict()["derived"] == ["استخدام"]
+
+
 def test_explain_as_dict_and_stem_stop_words() -> None:
     stop, word, *_ = explain("ولكن الكتاب ً")
     assert stop.as_dict() == {
@@ -156,6 +164,7 @@ def test_explain_as_dict_and_stem_stop_words() -> None:
         "stopword": True,
         "kept_from_stopword": None,
         "plurals": [],
+        "derived": [],
     }
     assert word.as_dict()["stem"] == "كتاب"
     assert word.as_dict()["stopword"] is False

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from search.analysis import terms_of
+from search.derivations import derived_forms
 from search.normalize import normalize
 from search.plurals import number_forms
 from search.stemmer import stem, stop_word_collision
@@ -378,6 +379,41 @@ def test_plural_table_holds_only_words_the_news_uses() -> None:
     assert number_forms(s("مدرسة")) == (s("مدارس"),)
     assert number_forms(s("جديد")) and s("أجدة") not in number_forms(s("جديد"))
     assert number_forms(s("كتاب")) == ()  # كتب is mostly the verb "wrote"; كتّاب is كتاب too
+
+
+@pytest.mark.parametrize(
+    ("verb", "masdar"),
+    [
+        ("اعترضت", "الاعتراض"),  # form VIII
+        ("ينتخب", "انتخاب"),
+        ("يستخدمون", "باستخدام"),  # form X
+        ("أعلنت", "الإعلان"),  # form IV
+        ("ساعدت", "مساعدة"),  # form III
+        ("يتعاون", "التعاون"),  # form VI: the masdar has the verb's letters
+        ("يقلل", "التقليل"),  # form II
+    ],
+)
+def test_verbs_and_their_masdar_expand_both_ways(verb: str, masdar: str) -> None:
+    assert s(masdar) in derived_forms(s(verb))
+    assert s(verb) in derived_forms(s(masdar))
+
+
+@pytest.mark.parametrize(
+    "verb",
+    [
+        "علم",  # "knew", but mostly the noun (science, flag): seen with the article
+        "حصلوا",  # حصل (got) or حصّل (collected): two verbs, two masdars
+        "يعد",  # وعد or أعدّ
+        "كتب",  # form I: its masdars follow no rule
+    ],
+)
+def test_verbs_that_are_other_words_too_are_not_expanded(verb: str) -> None:
+    assert derived_forms(s(verb)) == ()
+
+
+def test_a_masdar_that_is_a_broken_plural_is_not_expanded() -> None:
+    """أخبار is the news (plural of خبر) far more than the masdar of أخبر (to inform)."""
+    assert derived_forms(s("الأخبار")) == ()
 
 
 # --- agreement, construct plurals and unseen names (issue 10, loss study) -------------------
