@@ -186,7 +186,7 @@ class TokenReport:
     stem: str | None  # None for a stop word (absent from the stemmed view)
     kept_from: str | None = None  # the stop word a strip would have reached (الأماكن: اما)
     plurals: tuple[str, ...] = ()  # stems of its broken plural or singular, searched too
-    derived: tuple[str, ...] = ()  # stems of its masdar or of the verb's forms, searched too
+    derived: tuple[str, ...] = ()  # stems of its verb's other forms and masdar, searched too
 
     @property
     def stopword(self) -> bool:
@@ -222,7 +222,7 @@ class TokenReport:
         if self.plurals:
             notes.append("also searched: " + "، ".join(self.plurals))
         if self.derived:
-            notes.append("verb/masdar also searched: " + "، ".join(self.derived))
+            notes.append("verb forms and masdar also searched: " + "، ".join(self.derived))
         return "; ".join(notes)
 
 

@@ -399,16 +399,37 @@ def test_verbs_and_their_masdar_expand_both_ways(verb: str, masdar: str) -> None
 
 
 @pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("فازوا", "فاز"),  # they won, he won
+        ("نشرت", "نشروا"),
+        ("يختلف", "اختلفت"),  # present and past
+        ("يستخدمون", "استخدمت"),
+        ("دعا", "يدعو"),  # a weak verb: its present follows the dictionary's vowel
+    ],
+)
+def test_forms_of_one_verb_expand_to_each_other(one: str, other: str) -> None:
+    assert s(other) in derived_forms(s(one))
+    assert s(one) in derived_forms(s(other))
+
+
+@pytest.mark.parametrize(
     "verb",
     [
         "علم",  # "knew", but mostly the noun (science, flag): seen with the article
-        "حصلوا",  # حصل (got) or حصّل (collected): two verbs, two masdars
-        "يعد",  # وعد or أعدّ
+        "يعد",  # وعد or عدّ
+        "عدوا",  # they counted, but its stem عدو is the enemy
         "كتب",  # form I: its masdars follow no rule
     ],
 )
 def test_verbs_that_are_other_words_too_are_not_expanded(verb: str) -> None:
     assert derived_forms(s(verb)) == ()
+
+
+def test_a_verb_of_two_masdars_keeps_its_forms_only() -> None:
+    """حصلوا is حصل (got: حصول) or حصّل (collected: تحصيل): its own forms, neither masdar."""
+    assert s("حصل") in derived_forms(s("حصلوا"))
+    assert s("تحصيل") not in derived_forms(s("حصلوا"))
 
 
 def test_a_masdar_that_is_a_broken_plural_is_not_expanded() -> None:
