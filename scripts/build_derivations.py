@@ -150,14 +150,15 @@ def main() -> None:
             senses.setdefault(form, set()).add(regular_masdar(verb) or normalize(verb))
 
     def verb_form(form: str, of: dict[str, set[str]]) -> bool:
-        """A form news text uses as a verb, of one verb, that no stem makes a noun (عدوا →
-        عدو, "enemy")."""
+        """A form news text uses as a verb, of one verb, whose stem is the form itself or
+        another form of that verb: عدوا (they counted) stems to عدو (enemy), كلفت (she
+        charged) to لفت (drew)."""
         stemmed = stem(form)
         return (
             common(form)
             and verb_mostly(form, counts)
-            and (stemmed == form or (common(stemmed) and verb_mostly(stemmed, counts)))
-            and len(of.get(form, ())) <= 1
+            and len(of.get(form, ())) == 1
+            and (stemmed == form or of.get(stemmed) == of[form])
         )
 
     found = dictionary_pairs(DICTIONARY)

@@ -423,6 +423,7 @@ def test_forms_of_one_verb_expand_to_each_other(one: str, other: str) -> None:
         "علم",  # "knew", but mostly the noun (science, flag): seen with the article
         "يعد",  # وعد or عدّ
         "عدوا",  # they counted, but its stem عدو is the enemy
+        "كلف",  # كلفت (she charged) stems to لفت (drew): not a form of كلف
         "كتب",  # form I: its masdars follow no rule
     ],
 )
