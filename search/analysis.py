@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from whoosh.analysis import Analyzer, Filter, Token
 
+from search.derivations import derived_forms
 from search.normalize import normalize, strip_marks
 from search.plurals import number_forms
 from search.rules import ACTIVE, NO_RULES
@@ -28,7 +29,7 @@ from search.stopwords import STOPWORDS, is_stop_word
 from search.tokenize import TOKEN_PATTERN, iter_tokens
 
 ANALYSIS_VERSION = 2
-STEMMING_VERSION = 1
+STEMMING_VERSION = 2
 
 
 class ArabicAnalyzer(Analyzer):
@@ -208,6 +209,7 @@ class TokenReport:
     stem: str | None  # None for a stop word (absent from the stemmed view)
     kept_from: str | None = None  # the stop word a strip would have reached (الأماكن: اما)
     plurals: tuple[str, ...] = ()  # stems of its broken plural or singular, searched too
+    derived: tuple[str, ...] = ()  # stems of its verb's other forms and masdar, searched too
 
     @property
     def stopword(self) -> bool:
@@ -216,8 +218,11 @@ class TokenReport:
 
     @property
     def stems(self) -> frozenset[str]:
-        """The stemmed terms that stand for this word: its stem and its broken plurals'."""
-        return frozenset((self.stem, *self.plurals)) if self.stem is not None else frozenset()
+        """The stemmed terms that stand for this word: its stem, its broken plurals' and its
+        verb's or masdar's."""
+        if self.stem is None:
+            return frozenset()
+        return frozenset((self.stem, *self.plurals, *self.derived))
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -229,6 +234,7 @@ class TokenReport:
             "stopword": self.stem is None,
             "kept_from_stopword": self.kept_from,
             "plurals": list(self.plurals),
+            "derived": list(self.derived),
         }
 
     def notes(self) -> str:
@@ -238,6 +244,8 @@ class TokenReport:
             notes.append(f"not the stop word {self.kept_from}")
         if self.plurals:
             notes.append("also searched: " + "، ".join(self.plurals))
+        if self.derived:
+            notes.append("verb forms and masdar also searched: " + "، ".join(self.derived))
         return "; ".join(notes)
 
 
@@ -250,14 +258,17 @@ def explain(text: str) -> list[TokenReport]:
         if not normalized:
             continue
         stemmed = stem_of(normalized, token)
-        kept_from = plurals = None
+        kept_from = plurals = derived = None
         if stemmed is not None:
             kept_from = stop_word_collision(normalized)
             if kept_from is None and normalized in STOPWORDS:
                 kept_from = normalized  # آن, a name, is not أن
             plurals = number_forms(stemmed)
+            derived = derived_forms(stemmed)
         reports.append(
-            TokenReport(token, start, end, normalized, stemmed, kept_from, plurals or ())
+            TokenReport(
+                token, start, end, normalized, stemmed, kept_from, plurals or (), derived or ()
+            )
         )
     return reports
 

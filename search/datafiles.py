@@ -9,7 +9,12 @@ from importlib import resources
 
 from search.errors import FahrasError
 
-DATA_FILES = ("data/lexicon.tsv.gz", "data/plurals.tsv.gz", "data/ta_marbuta_nouns.txt.gz")
+DATA_FILES = (
+    "data/derivations.tsv.gz",
+    "data/lexicon.tsv.gz",
+    "data/plurals.tsv.gz",
+    "data/ta_marbuta_nouns.txt.gz",
+)
 
 
 class MissingDataError(FahrasError):

@@ -38,6 +38,7 @@ TITLE_BOOST = 0.5  # titles are short: at 2.0 one title word outranked whole mat
 TITLE_WEIGHT = 3.0  # BM25F: a title occurrence counts as this many body occurrences
 EXACT_WEIGHT = 0.25  # the typed form itself: its occurrences count this much extra
 PLURAL_WEIGHT = 0.3  # a broken plural or singular of the word (مدارس for مدرسة)
+DERIVED_WEIGHT = 0.25  # a verb's other forms and masdar (فاز، استخدام for فازوا، يستخدم)
 COORDINATION = 0.5  # a document with every word of a long query scores up to 1.5 times more
 PROXIMITY_WEIGHT = 1.0  # times the IDFs of the query words found together in one passage
 PASSAGE_WINDOW = 20  # words

@@ -39,6 +39,7 @@ from search.postings import Postings
 from search.proximity import QueryWord, WordFinder, best_window
 from search.query import Clause, ParsedQuery
 from search.ranking import (
+    DERIVED_WEIGHT,
     EXACT_WEIGHT,
     MAX_PREFIX_TERMS,
     PASSAGE_WINDOW,
@@ -233,7 +234,7 @@ class QueryScorer:
     def _word(self, word: TokenReport, fields: tuple[str, ...]) -> _Scored:
         """BM25F of one word over `fields`, computed once per search (the proximity re-ranking
         and typo tolerance ask again for how many documents a word matches)."""
-        key = (word.normalized, word.stem, word.plurals, fields)
+        key = (word.normalized, word.stem, word.plurals, word.derived, fields)
         found = self._words.get(key)
         if found is None:
             found = self._words[key] = self._score_word(word, fields)
@@ -253,6 +254,8 @@ class QueryScorer:
                 views.append((*postings.stem_frequencies(field, stemmed), weight))
             for other in plurals:
                 views.append((*postings.stem_frequencies(field, other), weight * PLURAL_WEIGHT))
+            for other in word.derived:
+                views.append((*postings.stem_frequencies(field, other), weight * DERIVED_WEIGHT))
             if normalized:
                 views.append((*postings.frequencies(field, normalized), weight * EXACT_WEIGHT))
 

@@ -192,6 +192,8 @@ def _strip_pronoun(word: str, counts: dict[str, WordCounts], refused: list[str])
 def _strip_ending(word: str, counts: dict[str, WordCounts], refused: list[str]) -> str:
     if word.endswith("ا"):
         base = _strip_accusative(word, counts, refused)
+        if base != word:  # اتجاها as اتجاه: the noun's own ending rules apply to what remains
+            return _strip_ending(base, counts, refused)
     elif word.endswith("ات") and len(word) == MIN_STEM + 1:
         singular = word[:-2] + "ه"  # لغات → لغة: a two-letter stem with its ة
         base = singular if takes_article(counts.get(singular)) else word

@@ -148,6 +148,15 @@ def test_explain_says_what_was_protected_and_expanded() -> None:
     assert school.as_dict()["plurals"] == ["مدارس"]
 
 
+def test_explain_says_a_verb_was_expanded_with_its_forms_and_masdar() -> None:
+    won, objection = explain("فازوا الاعتراض")
+    assert won.derived == ("فاز", "فازت")  # they won: he won, she won
+    assert won.notes() == "verb forms and masdar also searched: فاز، فازت"
+    assert won.stems == {"فازوا", "فاز", "فازت"}
+    assert {"اعترض", "يعترض"} <= set(objection.derived)  # the objection: he objected
+    assert objection.as_dict()["derived"] == list(objection.derived)
+
+
 def test_explain_as_dict_and_stem_stop_words() -> None:
     stop, word, *_ = explain("ولكن الكتاب ً")
     assert stop.as_dict() == {
@@ -159,6 +168,7 @@ def test_explain_as_dict_and_stem_stop_words() -> None:
         "stopword": True,
         "kept_from_stopword": None,
         "plurals": [],
+        "derived": [],
     }
     assert word.as_dict()["stem"] == "كتاب"
     assert word.as_dict()["stopword"] is False

@@ -17,6 +17,7 @@ from conftest import Records, build_index, write_jsonl
 
 from search.analysis import stemmed_analyzer, terms_of
 from search.dates import parse_date_bound
+from search.derivations import derived_forms
 from search.engine import SearchEngine, SearchRequest, SearchResult
 from search.errors import QueryError
 from search.facets import ALL_FACETS
@@ -79,7 +80,8 @@ def brute_force(
     """Matches of a one-word query (by stem) and disjunctive facet counts, the slow way."""
     selections = selections or {}
     stem = terms_of(word)[1] if word else None
-    stems = {stem, *number_forms(stem)} if stem else set()  # its broken plurals are searched too
+    # its broken plurals and its verb's or masdar's forms are searched too
+    stems = {stem, *number_forms(stem), *derived_forms(stem)} if stem else set()
     low = parse_date_bound(date_from, end=False) if date_from else None
     high = parse_date_bound(date_to, end=True) if date_to else None
     base = [

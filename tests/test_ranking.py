@@ -122,3 +122,16 @@ def test_a_broken_plural_finds_its_singular_after_itself(make_engine: MakeEngine
     )
     assert ids(engine, "مدارس") == ["plural", "singular"]  # مدرس (teacher) is another word
     assert ids(engine, "مدرسة") == ["singular", "plural"]
+
+
+def test_a_verb_finds_its_masdar_after_itself(make_engine: MakeEngine) -> None:
+    """متى انتخب: the sentence that says "منذ انتخابه" answers it too, after the verb's own."""
+    engine = make_engine(
+        [
+            {"id": "masdar", "title": "خبر", "body": "تغيرت المدينة منذ انتخابه رئيسا"},
+            {"id": "verb", "title": "خبر", "body": "انتخب رئيسا للمدينة في الربيع"},
+            {"id": "other", "title": "خبر", "body": "افتتاح مدرسة في القرية"},
+        ]
+    )
+    assert ids(engine, "انتخب") == ["verb", "masdar"]
+    assert ids(engine, "الانتخاب") == ["masdar", "verb"]

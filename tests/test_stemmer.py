@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from search.analysis import terms_of
+from search.derivations import derived_forms
 from search.normalize import normalize
 from search.plurals import number_forms
 from search.stemmer import stem, stop_word_collision
@@ -297,6 +298,10 @@ def test_words_that_only_look_like_stop_words(word: str) -> None:
         ("سفيرا", "سفير"),
         ("عاماً", "عام"),
         ("شهرا", "شهر"),
+        # what remains is stemmed as the nominative is: اتجاه loses its ه, so does اتجاها
+        ("اتجاهاً", "الاتجاه"),
+        ("توجيها", "توجيه"),
+        ("تشابها", "التشابه"),
     ],
 )
 def test_accusative_alef_is_stripped(word: str, base: str) -> None:
@@ -378,6 +383,63 @@ def test_plural_table_holds_only_words_the_news_uses() -> None:
     assert number_forms(s("مدرسة")) == (s("مدارس"),)
     assert number_forms(s("جديد")) and s("أجدة") not in number_forms(s("جديد"))
     assert number_forms(s("كتاب")) == ()  # كتب is mostly the verb "wrote"; كتّاب is كتاب too
+
+
+@pytest.mark.parametrize(
+    ("verb", "masdar"),
+    [
+        ("اعترضت", "الاعتراض"),  # form VIII
+        ("ينتخب", "انتخاب"),
+        ("يستخدمون", "باستخدام"),  # form X
+        ("أعلنت", "الإعلان"),  # form IV
+        ("ساعدت", "مساعدة"),  # form III
+        ("يتعاون", "التعاون"),  # form VI: the masdar has the verb's letters
+        ("يقلل", "التقليل"),  # form II
+    ],
+)
+def test_verbs_and_their_masdar_expand_both_ways(verb: str, masdar: str) -> None:
+    assert s(masdar) in derived_forms(s(verb))
+    assert s(verb) in derived_forms(s(masdar))
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("فازوا", "فاز"),  # they won, he won
+        ("نشرت", "نشروا"),
+        ("يختلف", "اختلفت"),  # present and past
+        ("يستخدمون", "استخدمت"),
+        ("دعا", "يدعو"),  # a weak verb: its present follows the dictionary's vowel
+    ],
+)
+def test_forms_of_one_verb_expand_to_each_other(one: str, other: str) -> None:
+    assert s(other) in derived_forms(s(one))
+    assert s(one) in derived_forms(s(other))
+
+
+@pytest.mark.parametrize(
+    "verb",
+    [
+        "علم",  # "knew", but mostly the noun (science, flag): seen with the article
+        "يعد",  # وعد or عدّ
+        "عدوا",  # they counted, but its stem عدو is the enemy
+        "كلف",  # كلفت (she charged) stems to لفت (drew): not a form of كلف
+        "كتب",  # form I: its masdars follow no rule
+    ],
+)
+def test_verbs_that_are_other_words_too_are_not_expanded(verb: str) -> None:
+    assert derived_forms(s(verb)) == ()
+
+
+def test_a_verb_of_two_masdars_keeps_its_forms_only() -> None:
+    """حصلوا is حصل (got: حصول) or حصّل (collected: تحصيل): its own forms, neither masdar."""
+    assert s("حصل") in derived_forms(s("حصلوا"))
+    assert s("تحصيل") not in derived_forms(s("حصلوا"))
+
+
+def test_a_masdar_that_is_a_broken_plural_is_not_expanded() -> None:
+    """أخبار is the news (plural of خبر) far more than the masdar of أخبر (to inform)."""
+    assert derived_forms(s("الأخبار")) == ()
 
 
 # --- agreement, construct plurals and unseen names (issue 10, loss study) -------------------

@@ -123,7 +123,8 @@ def test_analyze_reports_each_token(client: FlaskClient) -> None:
     assert data["text"] == "والكتاب في"
     first, second = data["tokens"]
     assert set(first) == {
-        "token", "start", "end", "normalized", "stem", "stopword", "kept_from_stopword", "plurals"
+        "token", "start", "end", "normalized", "stem", "stopword", "kept_from_stopword", "plurals",
+        "derived",
     }  # fmt: skip
     assert first["token"] == "والكتاب" and first["start"] == 0 and not first["stopword"]
     assert second["stopword"] and second["stem"] is None
