@@ -10,27 +10,10 @@ stems of its pairs at query time, at a lower weight (search/ranking.py), so the 
 changes.
 """
 
-import gzip
-from functools import cache
-
-from search.datafiles import read_data
-from search.stemmer import stem
-from search.stopwords import STOPWORDS
-
-
-@cache
-def _pairs() -> dict[str, tuple[str, ...]]:
-    related: dict[str, set[str]] = {}
-    data = gzip.decompress(read_data("data/derivations.tsv.gz")).decode("utf-8")
-    for line in data.splitlines():
-        verb, masdar = (stem(word) for word in line.split("\t"))
-        if verb != masdar and not {verb, masdar} & STOPWORDS:
-            related.setdefault(verb, set()).add(masdar)
-            related.setdefault(masdar, set()).add(verb)
-    return {word: tuple(sorted(others)) for word, others in related.items()}
+from search.stem_pairs import stem_pairs
 
 
 def derived_forms(stemmed: str) -> tuple[str, ...]:
     """The stems of a verb's other forms and masdar (يستخدم → استخدم، استخدام), or of a masdar's
     verb forms, if known."""
-    return _pairs().get(stemmed, ())
+    return stem_pairs("data/derivations.tsv.gz").get(stemmed, ())
