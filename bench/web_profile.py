@@ -2,12 +2,12 @@
 
 The mix of bench/http_bench.py (title words of ANT with facets, dates, sorts and second pages;
 half htmx fragments of /search, half /api/search) is answered in-process by a Flask test client,
-after one warm-up pass. Times are the CPU time of the answering thread (time.thread_time), which
-other work on the machine does not inflate. Each request is timed whole, and split into the
-engine's search, the JSON-shaped answer (as_dict + inert_result), the template data
-(presenter.search_context), the Jinja render and the JSON encoding, measured on the same
-requests; the engine's search is split again by cProfile into query evaluation, facet counting,
-highlighting and the rest.
+after one warm-up pass, with no answers kept (the warm-up would answer them all). Times are the
+CPU time of the answering thread (time.thread_time), which other work on the machine does not
+inflate. Each request is timed whole, and split into the engine's search, the JSON-shaped answer
+(as_dict + inert_result), the template data (presenter.search_context), the Jinja render and the
+JSON encoding, measured on the same requests; the engine's search is split again by cProfile
+into query evaluation, facet counting, highlighting and the rest.
 
     python bench/web_profile.py [--index DIR] [--queries 200] [--profile]
 """
@@ -79,7 +79,7 @@ def main() -> None:
     args = parser.parse_args()
     ensure_index(args.corpus, args.index)
     requests = search_requests(title_queries(args.corpus, args.queries))
-    app = create_app({"FAHRAS_INDEX": str(args.index)})
+    app = create_app({"FAHRAS_INDEX": str(args.index), "FAHRAS_ANSWERS_KEPT": 0})
     client = app.test_client()
     for request in requests:  # warm-up: postings cached, templates compiled
         client.get(request.path, headers=request.headers)

@@ -8,6 +8,9 @@ fragments of /search (results, facet panel, pager: what the page renders) and ha
 them at random; without wrk a closed loop of keep-alive threads (bench/serving.py) stands in, and
 the report says so. Each server gets a warm-up that is not counted, then `--seconds` of load;
 rounds alternate which checkout goes first, so both see the same background load on average.
+This checkout is measured twice: as served (each worker keeps FAHRAS_ANSWERS_KEPT answers, so
+after the warm-up nearly every request of the 200 is one asked before) and with no answers
+kept, where every request is searched afresh: the engine's own speed.
 
     git archive d2f922c | (mkdir -p /tmp/ref && tar -x -C /tmp/ref)
     python bench/wrk_bench.py --checkout /tmp/ref [--index DIR] [--rounds 2] [--seconds 20]
@@ -137,13 +140,19 @@ def main() -> None:
         f"{args.connections} connections, {len(requests)} requests in the mix"
     )
     ours_env = dict(item.split("=", 1) for item in args.env)
-    checkouts = [("reference", args.checkout.resolve(), {}), ("this", ROOT, ours_env)]
+    checkouts = [
+        ("reference", args.checkout.resolve(), {}),
+        ("this", ROOT, ours_env),
+        ("this, no answers kept", ROOT, {**ours_env, "FAHRAS_ANSWERS_KEPT": "0"}),
+    ]
+    rates: dict[str, list[float]] = {name: [] for name, _, _ in checkouts}
     with tempfile.TemporaryDirectory() as folder:
         script = lua_script(requests, Path(folder))
         for round_number in range(args.rounds):
             order = checkouts if round_number % 2 == 0 else checkouts[::-1]
             for name, root, env in order:
-                log = Path(tempfile.gettempdir()) / f"fahras-wrk-bench-{name}.log"  # kept
+                slug = re.sub(r"\W+", "-", name)
+                log = Path(tempfile.gettempdir()) / f"fahras-wrk-bench-{slug}.log"  # kept
                 with Gunicorn(args.index, log, env, root=root) as server:
                     workers = len(server.worker_pids())
                     if wrk:
@@ -152,9 +161,14 @@ def main() -> None:
                     else:
                         with_threads(requests, server.port, args.connections, args.warm_up)
                         line = with_threads(requests, server.port, args.connections, args.seconds)
+                rates[name].append(float(line.split()[0]))
                 print(
-                    f"round {round_number + 1}  {name:<9} ({workers} workers)  {line}", flush=True
+                    f"round {round_number + 1}  {name:<21} ({workers} workers)  {line}", flush=True
                 )
+    reference = sum(rates["reference"])
+    for name, measured in rates.items():
+        if name != "reference":
+            print(f"{name}: {sum(measured) / reference:.2f}x the reference's requests/s")
 
 
 if __name__ == "__main__":

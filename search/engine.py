@@ -13,7 +13,8 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from dataclasses import fields as dataclass_fields
 from datetime import datetime
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from whoosh.searching import Searcher
 from whoosh.util.times import long_to_datetime
 
 from search.analysis import TokenReport, explain
+from search.answer_cache import AnswerCache
 from search.budget import REQUEST_BUDGET, Deadline
 from search.dates import DateParseError, parse_date_bound
 from search.derived import built_rules, missing_segments, open_generation
@@ -271,12 +273,14 @@ class SearchEngine:
     and `reopen="background"` (the web app) keeps answering from the old generation: it waits
     up to WAIT_FOR_WRITER seconds for a running writer's files, then derives in a thread.
     With `reopen="never"` the engine keeps the generation it opened first: a fixed view, to
-    compare a snapshot with the generation it copied.
+    compare a snapshot with the generation it copied. `answers_kept` answers to searches are
+    kept for when they are asked again (search/answer_cache.py); the web app keeps some.
     """
 
-    def __init__(self, index_dir: Path, reopen: str = "wait") -> None:
+    def __init__(self, index_dir: Path, reopen: str = "wait", answers_kept: int = 0) -> None:
         if reopen not in REOPEN_MODES:
             raise ValueError(f"reopen must be one of {REOPEN_MODES}, not {reopen!r}")
+        self._answers: AnswerCache[SearchResult] = AnswerCache(answers_kept)
         self.index_dir = Path(index_dir)
         self.index = open_index(self.index_dir)
         self.reopen = reopen
@@ -344,6 +348,7 @@ class SearchEngine:
             fresh.retire()
             return
         self._generation = fresh
+        self._answers.clear()  # the old generation's answers: unreachable, their memory freed
         if old is not None:
             old.retire()
 
@@ -407,6 +412,10 @@ class SearchEngine:
             if unknown:
                 known = ", ".join(fields.filter_names)
                 raise QueryError(f"unknown filter: {', '.join(sorted(unknown))} (filters: {known})")
+            key = _answer_key(generation.number, request)
+            kept = self._answers.get(key)
+            if kept is not None:
+                return replace(kept, took_ms=(time.perf_counter() - started) * 1000)
             deadline = Deadline.after(REQUEST_BUDGET)  # once the generation is ready
             table = generation.facets
             parsed = parse_query(request.q, fields)
@@ -451,7 +460,8 @@ class SearchEngine:
                 else:
                     suggestion = generation.vocabulary.did_you_mean(parsed, searcher)
             rebuild = _rebuild_notices(generation)
-        return SearchResult(
+            whole = not skipped and not deadline.passed()  # nothing was cut short
+        result = SearchResult(
             query=clean_query(request.q)[0],
             understood=parsed.understood(),
             total=total,
@@ -473,6 +483,9 @@ class SearchEngine:
             labels=fields.labels(),
             typos=typos,
         )
+        if whole:
+            self._answers.put(key, result)
+        return result
 
     def read_postings(self, field_name: str, term: str) -> int:
         """Read `term`'s postings in `field_name` through Whoosh itself, not the derived data
@@ -561,6 +574,18 @@ def _tolerate(
         lambda word: generation.vocabulary.correct(word, searcher),
         lambda word: generation.vocabulary.written(word, searcher),
     )
+
+
+def _answer_key(generation: int, request: SearchRequest) -> tuple[object, ...]:
+    """What an answer depends on: the generation and every field of the request (a new field
+    of SearchRequest is part of the key without anyone remembering to add it)."""
+    parts: list[object] = [generation]
+    for spec in dataclass_fields(request):
+        value = getattr(request, spec.name)
+        if isinstance(value, Mapping):
+            value = tuple(sorted((name, tuple(values)) for name, values in value.items()))
+        parts.append(value)
+    return tuple(parts)
 
 
 def _check(request: SearchRequest) -> tuple[int, int, str]:

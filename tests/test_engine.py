@@ -447,12 +447,13 @@ def news(count: int) -> Records:
     ]
 
 
-def test_updates_show_up_without_a_restart(tmp_path: Path) -> None:
+@pytest.mark.parametrize("answers_kept", [0, 100])  # answers kept are never from before a commit
+def test_updates_show_up_without_a_restart(tmp_path: Path, answers_kept: int) -> None:
     items = news(6)
     source = write_jsonl(tmp_path / "news.jsonl", items)
     index_dir = tmp_path / "ix"
     build_index([source], index_dir)
-    engine = SearchEngine(index_dir)
+    engine = SearchEngine(index_dir, answers_kept=answers_kept)
     try:
 
         def look(q: str) -> tuple[int, set[str], dict[str, int]]:
@@ -480,11 +481,12 @@ def test_updates_show_up_without_a_restart(tmp_path: Path) -> None:
         engine.close()
 
 
-def test_a_rebuild_shows_up_without_a_restart(tmp_path: Path) -> None:
+@pytest.mark.parametrize("answers_kept", [0, 100])
+def test_a_rebuild_shows_up_without_a_restart(tmp_path: Path, answers_kept: int) -> None:
     source = write_jsonl(tmp_path / "news.jsonl", news(5))
     index_dir = tmp_path / "ix"
     build_index([source], index_dir)
-    engine = SearchEngine(index_dir)
+    engine = SearchEngine(index_dir, answers_kept=answers_kept)
     try:
         assert engine.search(SearchRequest(q="مدرسة")).total == 4
         write_jsonl(source, [{"id": "x", "title": "ملعب", "body": "ملعب جديد"}])

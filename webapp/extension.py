@@ -27,8 +27,9 @@ log = logging.getLogger(__name__)
 class Fahras:
     """Holds the worker's engine on `app.extensions["fahras"]`."""
 
-    def __init__(self, index_dir: Path) -> None:
+    def __init__(self, index_dir: Path, answers_kept: int) -> None:
         self.index_dir = index_dir
+        self.answers_kept = answers_kept
         self._engine: SearchEngine | None = None
         self._pid = 0
         self._lock = threading.Lock()
@@ -41,7 +42,9 @@ class Fahras:
         with self._lock:
             if self._engine is None or self._pid != os.getpid():
                 # A fork never reuses the parent's engine; commits are picked up in the background.
-                self._engine = SearchEngine(self.index_dir, reopen="background")
+                self._engine = SearchEngine(
+                    self.index_dir, reopen="background", answers_kept=self.answers_kept
+                )
                 self._pid = os.getpid()
             return self._engine
 
@@ -53,7 +56,8 @@ class Fahras:
 
 
 def init_app(app: Flask) -> None:
-    app.extensions["fahras"] = Fahras(Path(str(app.config["FAHRAS_INDEX"])))
+    index_dir = Path(str(app.config["FAHRAS_INDEX"]))
+    app.extensions["fahras"] = Fahras(index_dir, int(app.config["FAHRAS_ANSWERS_KEPT"]))
 
 
 def warm_up(app: Flask) -> None:

@@ -87,6 +87,13 @@ SETTINGS = (
         _int_between(40, 1000),
     ),
     Setting(
+        "ANSWERS_KEPT",
+        500,
+        "Answers each worker keeps for searches asked again, until the next commit (least"
+        " recently asked go first; about 20 KB each; `0`: none kept).",
+        _int_between(0, 100_000),
+    ),
+    Setting(
         "TYPING_DELAY_MS",
         300,
         "Pause after the last keystroke before searching as you type.",
