@@ -395,7 +395,8 @@ class SearchEngine:
         with self._lock:  # the live generation's own; no searcher needs lending for it
             return self._current().fields
 
-    def search(self, request: SearchRequest) -> SearchResult:
+    def search(self, request: SearchRequest, afresh: bool = False) -> SearchResult:
+        """The answer to `request`; `afresh`: searched now, even if an answer was kept."""
         started = time.perf_counter()
         page, per_page, sort = _check(request)
         lexicon()  # the stemmer's word counts, read once per process outside the time limit
@@ -413,7 +414,7 @@ class SearchEngine:
                 known = ", ".join(fields.filter_names)
                 raise QueryError(f"unknown filter: {', '.join(sorted(unknown))} (filters: {known})")
             key = _answer_key(generation.number, request)
-            kept = self._answers.get(key)
+            kept = None if afresh else self._answers.get(key)
             if kept is not None:
                 return replace(kept, took_ms=(time.perf_counter() - started) * 1000)
             deadline = Deadline.after(REQUEST_BUDGET)  # once the generation is ready

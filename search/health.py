@@ -75,11 +75,12 @@ def tiny_searches(engine: SearchEngine) -> None:
     """The newest document (columns, stored fields), then the longest word of its title (term
     list, posting lists): a few milliseconds, and what any reader's search reads. The word is
     also looked up in Whoosh's own term list, which the derived data otherwise spares a search
-    from reading: a term the title has and the list lacks is a damaged list."""
-    newest = engine.search(SearchRequest(q="", per_page=1))
+    from reading: a term the title has and the list lacks is a damaged list. Both are searched
+    afresh: an answer kept from before the damage would hide it."""
+    newest = engine.search(SearchRequest(q="", per_page=1), afresh=True)
     title = newest.hits[0].title_text if newest.hits else ""
     words = [normalize(token) for token, _, _ in iter_tokens(title)]
     if words:
         word = max(words, key=len)
-        engine.search(SearchRequest(q=word, per_page=1))
+        engine.search(SearchRequest(q=word, per_page=1), afresh=True)
         engine.read_postings("title", word)

@@ -8,6 +8,7 @@ import pytest
 from search import budget
 from search.answer_cache import AnswerCache
 from search.engine import SearchEngine, SearchRequest, SearchResult
+from search.health import tiny_searches
 from search.scorer import QueryScorer
 
 
@@ -96,3 +97,16 @@ def test_the_least_recently_asked_answer_is_dropped_first() -> None:
     assert len(cache) == 0 and cache.get("a") is None
     with pytest.raises(ValueError, match="0 or more"):
         AnswerCache(-1)
+
+
+def test_the_health_probe_searches_afresh_even_when_answers_are_kept(
+    sample_index: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = SearchEngine(sample_index, answers_kept=8)
+    try:
+        tiny_searches(engine)  # a reader's searches, as the probe's: kept
+        evaluated = counted_evaluations(monkeypatch)
+        tiny_searches(engine)  # an answer kept from before a damage would hide it
+        assert len(evaluated) == 2
+    finally:
+        engine.close()
