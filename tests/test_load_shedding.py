@@ -65,11 +65,11 @@ def test_a_full_worker_answers_searches_503_but_health_and_static_at_once(
     engine = app.extensions["fahras"].engine()
     real = engine.search
 
-    def slow_search(request: object) -> object:
+    def slow_search(request: object, afresh: bool = False) -> object:
         if not held.is_set():  # only the first search stalls: /healthz searches too
             held.set()
             release.wait(30)
-        return real(request)  # type: ignore[arg-type]
+        return real(request, afresh)  # type: ignore[arg-type]
 
     engine.search = slow_search  # type: ignore[method-assign]
     client = app.test_client()
