@@ -90,7 +90,7 @@ SETTINGS = (
         "ANSWERS_KEPT",
         500,
         "Answers each worker keeps for searches asked again, until the next commit (least"
-        " recently asked go first; about 20 KB each; `0`: none kept).",
+        " recently asked go first; about 40 KB each; `0`: none kept).",
         _int_between(0, 100_000),
     ),
     Setting(
