@@ -12,7 +12,6 @@ from search.errors import FahrasError
 DATA_FILES = (
     "data/derivations.tsv.gz",
     "data/lexicon.tsv.gz",
-    "data/own_article.txt.gz",
     "data/plurals.tsv.gz",
     "data/ta_marbuta_nouns.txt.gz",
 )

@@ -116,26 +116,13 @@ def ta_marbuta_nouns() -> frozenset[str]:
     return nouns - FEMININE_NUMBERS if AGREEMENT_TA else nouns
 
 
-@cache
-def own_article_words() -> frozenset[str]:
-    """Words whose leading particle and ال are their own letters, not a particle and the
-    article: the news never uses what would remain (يفورنيا، نسيا، ده) with or without ال.
-    Built with the lexicon by scripts/build_lexicon.py."""
-    return frozenset(gzip.decompress(read_data("data/own_article.txt.gz")).decode("utf-8").split())
-
-
 def strip_article(word: str) -> str:
     """Remove a definite article and the particles before it: وبالكتاب → كتاب.
 
-    Words that only look like a particle before the article keep their letters (كاليفورنيا،
-    فالنسيا، والده، بالغة: see own_article_words). ل before the article drops its alef
-    (للكتاب), and before a noun that begins with ل the article's ل merges too: للجنة is
-    ل + اللجنة, للاعب ل + اللاعب. Of the two readings the more common noun wins, so للجنة meets
-    لجنة (committee), not جنة (paradise).
+    ل before the article drops its alef (للكتاب), and before a noun that begins with ل the
+    article's ل merges too: للجنة is ل + اللجنة, للاعب ل + اللاعب. Of the two readings the more
+    common noun wins, so للجنة meets لجنة (committee), not جنة (paradise).
     """
-    own = own_article_words()
-    if word in own or (word[:1] in CONJUNCTIONS and word[1:] in own):
-        return word
     for prefix in ARTICLE_PREFIXES:
         if word.startswith(prefix) and len(word) - len(prefix) >= MIN_ARTICLE_STEM:
             remainder = word[len(prefix) :]

@@ -341,28 +341,6 @@ def test_lam_before_the_article_never_eats_the_nouns_lam(word: str, other: str) 
     assert s(word) != s(other)
 
 
-@pytest.mark.parametrize(
-    ("word", "expected"),
-    [
-        ("كاليفورنيا", "كاليفورنيا"),  # not ك + ال + يفورنيا
-        ("وكاليفورنيا", "كاليفورنيا"),
-        ("بكاليفورنيا", "كاليفورنيا"),
-        ("فالنسيا", "فالنسيا"),
-        ("والدته", "والد"),  # his mother: not و + ال + دته
-        ("بالغة", "بالغ"),
-        ("البالغة", "بالغ"),
-    ],
-)
-def test_a_particle_and_article_of_the_word_itself_stay(word: str, expected: str) -> None:
-    assert s(word) == expected
-
-
-@pytest.mark.parametrize(("word", "base"), [("بالنسبة", "النسبة"), ("بالقاهرة", "القاهرة")])
-def test_a_particle_before_the_article_still_goes(word: str, base: str) -> None:
-    """بالنسبة is mostly written with its ب, but النسبة and نسبة are common words of their own."""
-    assert s(word) == s(base)
-
-
 # --- nisba and short stems (item 5) --------------------------------------------------------
 
 
