@@ -2,9 +2,13 @@
 
 from collections.abc import Callable
 
+import numpy as np
+import pytest
+
 from search.analysis import explain, terms_of
 from search.engine import SearchEngine, SearchRequest
 from search.proximity import QueryWord, WordFinder, passage_weight
+from search.ranking import bm25f
 
 MakeEngine = Callable[[list[dict[str, str]]], SearchEngine]
 FILLER = "كان هناك حديث طويل عن أمور كثيرة في المدينة والناس والطقس والأسواق "
@@ -86,6 +90,14 @@ def forms_in(*texts: str) -> Callable[[str], list[str]]:
     """A stem's exact terms among the words of `texts`, as an index's derived tables give them."""
     words = {word for text in texts for word in text.split()}
     return lambda stem: sorted({terms_of(w)[0] for w in words if terms_of(w)[1] == stem})
+
+
+def test_a_word_repeated_saturates_with_k1_one_and_a_half() -> None:
+    """Three occurrences in a text of average length count 5/3 of one (k1 1.5; 1.2 gave 1.57)."""
+    docnums = np.array([0, 1], dtype=np.int64)
+    counts = np.array([1.0, 3.0], dtype=np.float32)
+    _, scores = bm25f([(docnums, counts, 1.0)], lambda d: np.full(d.size, 100.0), 100.0, 1000)
+    assert scores[1] / scores[0] == pytest.approx(5 / 3, rel=1e-5)
 
 
 def test_best_window_counts_each_word_once() -> None:
