@@ -5,7 +5,7 @@ mentions the same words here and there is about something else. BM25 sees only c
 first RERANK_DEPTH documents of a ranking are read again (their stored text, tokenized with the
 analyzer's cache) and each gains the weight of the query words found together in its best
 window of PASSAGE_WINDOW words, and the rarer weight of each pair of consecutive query words
-found side by side, in order (search/ranking.py weighs both against BM25).
+found side by side, in either order (search/ranking.py weighs both against BM25).
 """
 
 from collections import deque
@@ -49,9 +49,10 @@ def passage_weight(text: str, find: WordFinder, window: int, adjacency: float) -
     words, plus `adjacency` times those of the query's word pairs that `text` holds side by side.
 
     Arabic names and construct phrases (جامعة القاهرة، وزير الخارجية) are units of several words:
-    a text that holds two consecutive query words next to each other, in the query's order, speaks
-    of the same thing; one that has them in one sentence may not. The top documents of a ranking
-    are thousands of words: they are mapped to query words by C loops over cached tables, not
+    a text that holds two consecutive query words next to each other speaks of the same thing;
+    one that has them in one sentence may not. Either order counts, as a verb stands before or
+    after its subject (تأسست الجامعة، الجامعة تأسست). The top documents of a ranking are
+    thousands of words: they are mapped to query words by C loops over cached tables, not
     one by one, and both features are read from the same hits.
     """
     terms = exact_terms(TOKEN_PATTERN.findall(text))  # the pattern has no groups: the texts
@@ -80,11 +81,11 @@ def _best(hits: Sequence[tuple[int, int]], words: Sequence[QueryWord], window: i
 
 
 def _adjacent(hits: Sequence[tuple[int, int]], words: Sequence[QueryWord]) -> float:
-    """The weight of the query's word pairs (n, n + 1) found side by side, each pair once:
-    the rarer word's IDF, so a common word next to a name adds no more than the name would."""
+    """The weight of the query's word pairs (n, n + 1) found side by side, in either order, each
+    pair once: the rarer word's IDF, so a common word next to a name adds no more than it would."""
     pairs = {
-        first
+        min(first, second)
         for (position, first), (following, second) in pairwise(hits)
-        if following == position + 1 and second == first + 1
+        if following == position + 1 and abs(second - first) == 1
     }
     return sum(min(words[first].weight, words[first + 1].weight) for first in pairs)

@@ -19,7 +19,7 @@ and among 31,525 news articles) and holds for all queries alike: nothing is tune
 - The first RERANK_DEPTH documents gain PROXIMITY_WEIGHT times the IDFs of the query words found
   together within PASSAGE_WINDOW words (search/proximity.py): the answer to a question holds
   its words in one sentence, an article that merely mentions them does not. Each pair of
-  consecutive query words found side by side, in the query's order, adds ADJACENCY_WEIGHT times
+  consecutive query words found side by side, in either order, adds ADJACENCY_WEIGHT times
   the rarer word's IDF: names and construct phrases (جامعة القاهرة) are units of several words.
 
 Measured on all six columns and not kept (README's relevance table): per-field length norms
@@ -46,7 +46,7 @@ DERIVED_WEIGHT = 0.25  # a verb's other forms and masdar (فاز، استخدا�
 COORDINATION = 0.5  # a document with every word of a long query scores up to 1.5 times more
 PROXIMITY_WEIGHT = 1.0  # times the IDFs of the query words found together in one passage
 PASSAGE_WINDOW = 20  # words
-ADJACENCY_WEIGHT = 0.5  # times the rarer IDF of two query words found side by side, in order
+ADJACENCY_WEIGHT = 0.5  # times the rarer IDF of two consecutive query words found side by side
 RERANK_DEPTH = 30  # documents read again for their best passage
 LONG_QUERY = 3  # content words from which documents need not have them all
 MAX_PREFIX_TERMS = 50
