@@ -29,7 +29,7 @@ from search.stopwords import STOPWORDS, is_stop_word
 from search.tokenize import TOKEN_PATTERN, iter_tokens
 
 ANALYSIS_VERSION = 2
-STEMMING_VERSION = 2
+STEMMING_VERSION = 3
 
 
 class ArabicAnalyzer(Analyzer):

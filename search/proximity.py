@@ -4,12 +4,14 @@ A question's words stand together in the sentence that answers it, while a long 
 mentions the same words here and there is about something else. BM25 sees only counts, so the
 first RERANK_DEPTH documents of a ranking are read again (their stored text, tokenized with the
 analyzer's cache) and each gains the weight of the query words found together in its best
-window of PASSAGE_WINDOW words (search/ranking.py weighs it against BM25).
+window of PASSAGE_WINDOW words, and the rarer weight of each pair of consecutive query words
+found side by side, in either order (search/ranking.py weighs both against BM25).
 """
 
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 from search.analysis import exact_terms
 from search.tokenize import TOKEN_PATTERN
@@ -42,19 +44,25 @@ class WordFinder:
                     self.by_form.setdefault(form, index)
 
 
-def best_window(text: str, find: WordFinder, window: int) -> float:
-    """The largest weight of distinct query words within `window` consecutive words of `text`.
+def passage_weight(text: str, find: WordFinder, window: int, adjacency: float) -> float:
+    """The weight of `text`'s best passage: the query words of its best window of `window`
+    words, plus `adjacency` times those of the query's word pairs that `text` holds side by side.
 
-    The top documents of a ranking are thousands of words: they are mapped to query words by
-    C loops over cached tables, not one by one.
+    Arabic names and construct phrases (جامعة القاهرة، وزير الخارجية) are units of several words:
+    a text that holds two consecutive query words next to each other speaks of the same thing;
+    one that has them in one sentence may not. Either order counts, as a verb stands before or
+    after its subject (تأسست الجامعة، الجامعة تأسست). The top documents of a ranking are
+    thousands of words: they are mapped to query words by C loops over cached tables, not
+    one by one, and both features are read from the same hits.
     """
     terms = exact_terms(TOKEN_PATTERN.findall(text))  # the pattern has no groups: the texts
     found = map(find.by_form.get, terms)
     hits = [(position, word) for position, word in enumerate(found) if word is not None]
-    return _best(hits, find.words, window)
+    return _best(hits, find.words, window) + adjacency * _adjacent(hits, find.words)
 
 
-def _best(hits: Iterable[tuple[int, int]], words: Sequence[QueryWord], window: int) -> float:
+def _best(hits: Sequence[tuple[int, int]], words: Sequence[QueryWord], window: int) -> float:
+    """The largest weight of distinct query words within `window` consecutive words."""
     inside: dict[int, int] = {}  # query word -> how many of its hits are in the window
     queue: deque[tuple[int, int]] = deque()
     best = total = 0.0
@@ -70,3 +78,14 @@ def _best(hits: Iterable[tuple[int, int]], words: Sequence[QueryWord], window: i
                 total -= words[leaving].weight
         best = max(best, total)
     return best
+
+
+def _adjacent(hits: Sequence[tuple[int, int]], words: Sequence[QueryWord]) -> float:
+    """The weight of the query's word pairs (n, n + 1) found side by side, in either order, each
+    pair once: the rarer word's IDF, so a common word next to a name adds no more than it would."""
+    pairs = {
+        min(first, second)
+        for (position, first), (following, second) in pairwise(hits)
+        if following == position + 1 and abs(second - first) == 1
+    }
+    return sum(min(words[first].weight, words[first + 1].weight) for first in pairs)

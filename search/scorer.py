@@ -36,9 +36,10 @@ from search.fields import BUILTIN, FieldRegistry
 from search.normalize import normalize
 from search.notices import Notice, phrase_capped, phrase_timeout, prefix_capped, search_timeout
 from search.postings import Postings
-from search.proximity import QueryWord, WordFinder, best_window
+from search.proximity import QueryWord, WordFinder, passage_weight
 from search.query import Clause, ParsedQuery
 from search.ranking import (
+    ADJACENCY_WEIGHT,
     DERIVED_WEIGHT,
     EXACT_WEIGHT,
     MAX_PREFIX_TERMS,
@@ -184,7 +185,8 @@ class QueryScorer:
             docnum = int(docnums[position])
             stored = self.stored[docnum] = self.searcher.stored_fields(docnum)
             text = "\n".join(str(stored.get(field) or "") for field in PASSAGE_FIELDS)
-            scores[position] += PROXIMITY_WEIGHT * best_window(text, find, PASSAGE_WINDOW)
+            near = passage_weight(text, find, PASSAGE_WINDOW, ADJACENCY_WEIGHT)
+            scores[position] += PROXIMITY_WEIGHT * near
 
     def _query_words(self, parsed: ParsedQuery) -> list[QueryWord]:
         """The content words of a query, each with the terms that stand for it and its IDF."""

@@ -117,11 +117,25 @@ def ta_marbuta_nouns() -> frozenset[str]:
 
 
 def strip_article(word: str) -> str:
-    """Remove a definite article and the particles before it: وبالكتاب → كتاب."""
+    """Remove a definite article and the particles before it: وبالكتاب → كتاب.
+
+    ل before the article drops its alef (للكتاب), and before a noun that begins with ل the
+    article's ل merges too: للجنة is ل + اللجنة, للاعب ل + اللاعب. Of the two readings the more
+    common noun wins, so للجنة meets لجنة (committee), not جنة (paradise).
+    """
     for prefix in ARTICLE_PREFIXES:
         if word.startswith(prefix) and len(word) - len(prefix) >= MIN_ARTICLE_STEM:
-            return word[len(prefix) :]
+            remainder = word[len(prefix) :]
+            if prefix.endswith("لل") and _lam_noun("ل" + remainder, remainder):
+                return "ل" + remainder
+            return remainder
     return word
+
+
+def _lam_noun(with_lam: str, without: str) -> bool:
+    """True when `with_lam` (لجنه) is at least as common as `without` (جنه) in the news."""
+    counts = lexicon()
+    return counts.get(with_lam, UNSEEN).total >= max(1, counts.get(without, UNSEEN).total)
 
 
 def _common_enough(remainder: str, word: str, ratio: float, counts: dict[str, WordCounts]) -> bool:

@@ -2,9 +2,13 @@
 
 from collections.abc import Callable
 
+import numpy as np
+import pytest
+
 from search.analysis import explain, terms_of
 from search.engine import SearchEngine, SearchRequest
-from search.proximity import QueryWord, WordFinder, best_window
+from search.proximity import QueryWord, WordFinder, passage_weight
+from search.ranking import bm25f
 
 MakeEngine = Callable[[list[dict[str, str]]], SearchEngine]
 FILLER = "كان هناك حديث طويل عن أمور كثيرة في المدينة والناس والطقس والأسواق "
@@ -88,14 +92,33 @@ def forms_in(*texts: str) -> Callable[[str], list[str]]:
     return lambda stem: sorted({terms_of(w)[0] for w in words if terms_of(w)[1] == stem})
 
 
+def test_a_word_repeated_saturates_with_k1_one_and_a_half() -> None:
+    """Three occurrences in a text of average length count 5/3 of one (k1 1.5; 1.2 gave 1.57)."""
+    docnums = np.array([0, 1], dtype=np.int64)
+    counts = np.array([1.0, 3.0], dtype=np.float32)
+    _, scores = bm25f([(docnums, counts, 1.0)], lambda d: np.full(d.size, 100.0), 100.0, 1000)
+    assert scores[1] / scores[0] == pytest.approx(5 / 3, rel=1e-5)
+
+
 def test_best_window_counts_each_word_once() -> None:
     reports = explain("قناة سنتانا")
     words = [QueryWord(r.stems, r.normalized, w) for r, w in zip(reports, (1.0, 3.0), strict=True)]
     find = WordFinder(words, forms_in("قناة سنتانا والقناة"))
-    assert best_window("قناة قناة قناة", find, 5) == 1.0
-    assert best_window("قناة سنتانا", find, 5) == 4.0
-    assert best_window("والقناة كلمة كلمة كلمة كلمة كلمة سنتانا", find, 5) == 3.0
-    assert best_window("والقناة سَنْتانا", find, 5) == 4.0  # by stem, and diacritics aside
+    assert passage_weight("قناة قناة قناة", find, 5, 0.0) == 1.0
+    assert passage_weight("قناة سنتانا", find, 5, 0.0) == 4.0
+    assert passage_weight("والقناة كلمة كلمة كلمة كلمة كلمة سنتانا", find, 5, 0.0) == 3.0
+    assert passage_weight("والقناة سَنْتانا", find, 5, 0.0) == 4.0  # by stem, and diacritics aside
+
+
+def test_query_words_side_by_side_add_the_rarer_weight_once() -> None:
+    """وزير الخارجية: the phrase itself (or its words reversed), not its words apart."""
+    reports = explain("وزير الخارجية")
+    words = [QueryWord(r.stems, r.normalized, w) for r, w in zip(reports, (1.0, 3.0), strict=True)]
+    find = WordFinder(words, forms_in("وزير الخارجية ووزير"))
+    assert passage_weight("وزير الخارجية", find, 20, 0.5) == 4.5
+    assert passage_weight("ووزير الخارجية ثم وزير الخارجية", find, 20, 0.5) == 4.5
+    assert passage_weight("الخارجية وزير", find, 20, 0.5) == 4.5  # reversed (الجامعة تأسست)
+    assert passage_weight("وزير في الخارجية", find, 20, 0.5) == 4.0  # a word between
 
 
 def test_a_word_standing_for_two_query_words_is_the_first_of_them() -> None:
@@ -109,7 +132,19 @@ def test_a_word_standing_for_two_query_words_is_the_first_of_them() -> None:
     text = "المدرس كلمة الكتاب قلم مدرس"
     find = WordFinder(words, forms_in(text))
     assert [find.by_form.get(w) for w in text.split()] == [0, None, 2, None, 0]
-    assert best_window("المدرس كلمة الكتاب", find, 5) == 5.0
+    assert passage_weight("المدرس كلمة الكتاب", find, 5, 0.0) == 5.0
+
+
+def test_a_construct_phrase_in_the_query_order_ranks_first(make_engine: MakeEngine) -> None:
+    """Same words, same lengths: the text that holds جامعة القاهرة as one phrase comes first."""
+    engine = make_engine(
+        [
+            {"id": "apart", "title": "خبر", "body": "القاهرة افتتحت جامعة جديدة " + FILLER},
+            {"id": "phrase", "title": "خبر", "body": "جامعة القاهرة افتتحت جديدة " + FILLER},
+            *({"id": f"f{n}", "title": "خبر", "body": FILLER} for n in range(4)),
+        ]
+    )
+    assert ids(engine, "متى تأسست جامعة القاهرة")[:2] == ["phrase", "apart"]
 
 
 def test_a_broken_plural_finds_its_singular_after_itself(make_engine: MakeEngine) -> None:

@@ -314,6 +314,33 @@ def test_a_final_alef_of_the_word_itself_stays(word: str, other: str) -> None:
     assert s(word) != s(other)
 
 
+# --- ل before the article of a noun that begins with ل ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("word", "base"),
+    [
+        ("للجنة", "اللجنة"),  # ل + اللجنة: the committee
+        ("وللجنة", "لجنة"),
+        ("للاعبين", "اللاعبين"),
+        ("لليبيا", "ليبيا"),
+        ("للبنان", "لبنان"),
+        ("للغة", "اللغة"),
+        ("لليلة", "الليلة"),
+        ("للبرميل", "البرميل"),  # a noun in another letter keeps its own
+        ("للمدير", "المدير"),
+    ],
+)
+def test_lam_before_the_article_of_a_lam_noun(word: str, base: str) -> None:
+    assert s(word) == s(base)
+
+
+@pytest.mark.parametrize(("word", "other"), [("للجنة", "الجنة"), ("للحم", "حم")])
+def test_lam_before_the_article_never_eats_the_nouns_lam(word: str, other: str) -> None:
+    """للجنة is "for the committee" (لجنة), never "for paradise" (جنة)."""
+    assert s(word) != s(other)
+
+
 # --- nisba and short stems (item 5) --------------------------------------------------------
 
 
