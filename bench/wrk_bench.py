@@ -131,6 +131,11 @@ def main() -> None:
         metavar="NAME=VALUE",
         help="an environment variable for this checkout's server only",
     )
+    parser.add_argument(
+        "--steady",
+        action="store_true",
+        help="no worker recycling in either server (--max-requests 0): the answers' cost alone",
+    )
     args = parser.parse_args()
     ensure_index(args.corpus, args.index)
     requests = search_requests(title_queries(args.corpus, QUERIES))
@@ -139,9 +144,10 @@ def main() -> None:
         f"load: {'wrk ' + wrk if wrk else 'no wrk: Python keep-alive threads'}, "
         f"{args.connections} connections, {len(requests)} requests in the mix"
     )
-    ours_env = dict(item.split("=", 1) for item in args.env)
+    both_env = {"GUNICORN_CMD_ARGS": "--max-requests 0"} if args.steady else {}
+    ours_env = both_env | dict(item.split("=", 1) for item in args.env)
     checkouts = [
-        ("reference", args.checkout.resolve(), {}),
+        ("reference", args.checkout.resolve(), both_env),
         ("this", ROOT, ours_env),
         ("this, no answers kept", ROOT, {**ours_env, "FAHRAS_ANSWERS_KEPT": "0"}),
     ]

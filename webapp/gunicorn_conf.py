@@ -4,9 +4,9 @@ Searching is Python and NumPy work under the GIL, so processes give the parallel
 (bench/http_bench.py on 2 cores: 270 requests/s and p95 131 ms with 2 workers, 245 requests/s and
 p95 191 ms with 3, which only fight over the cores), and a few threads per worker overlap network
 waits (slow clients, keep-alive). Each worker opens the index itself after the fork
-(preload_app off), and is recycled after a jittered number of requests so caches cannot grow
-without bound. Override any of these on the command line or in GUNICORN_CMD_ARGS. The file lives
-in the package so that `fahras serve` has it when installed; ./gunicorn.conf.py reuses it.
+(preload_app off), and is recycled after a jittered number of requests so a slow leak cannot
+grow without bound. Override any of these on the command line or in GUNICORN_CMD_ARGS. The file
+lives in the package so that `fahras serve` has it when installed; ./gunicorn.conf.py reuses it.
 """
 
 import multiprocessing
@@ -30,8 +30,11 @@ preload_app = False
 timeout = 30  # a search takes milliseconds: a worker silent this long is stuck
 graceful_timeout = 20
 keepalive = 5
-max_requests = 5000
-max_requests_jitter = 500  # workers restart at different times, never all at once
+# Recycling bounds what a slow leak can grow to (memory_guard below catches a fast one); every
+# cache is bounded itself, and a recycled worker starts cold: at 300 requests/s a worker,
+# 5,000 requests recycled each one every 16 s.
+max_requests = 10_000
+max_requests_jitter = 1_000  # workers restart at different times, never all at once
 accesslog = None  # access logs cost throughput; turn on with --access-logfile -
 errorlog = "-"
 loglevel = "info"
