@@ -106,7 +106,8 @@ def http_latencies(index_dir: Path, groups: dict[str, list[str]], log: Path) -> 
     port = free_port()
     command = [sys.executable, "-m", "gunicorn", "--config", "python:webapp.gunicorn_conf"]
     command += ["--bind", f"{HOST}:{port}"]
-    env = {**os.environ, "FAHRAS_INDEX": str(index_dir)}
+    # no answers kept: the warm-up's queries are measured again, and must be searched afresh
+    env = {**os.environ, "FAHRAS_INDEX": str(index_dir), "FAHRAS_ANSWERS_KEPT": "0"}
     with log.open("w") as errors:
         server = subprocess.Popen(command, env=env, stderr=errors, cwd=ROOT)
     figures = {}
