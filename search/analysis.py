@@ -26,7 +26,7 @@ from search.plurals import number_forms
 from search.rules import ACTIVE, NO_RULES
 from search.stemmer import UNSEEN, lexicon, stem, stop_word_collision, takes_article
 from search.stopwords import STOPWORDS, is_stop_word
-from search.tokenize import TOKEN_PATTERN, iter_tokens
+from search.tokenize import iter_tokens, token_pattern
 
 ANALYSIS_VERSION = 2
 STEMMING_VERSION = 3
@@ -64,7 +64,7 @@ class ArabicAnalyzer(Analyzer):
     ) -> Iterator[Token]:
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         terms = _STEMMED_TERMS if self.stemmed else _EXACT_TERMS
-        matches = TOKEN_PATTERN.finditer(value) if tokenize else [_Whole(value)]
+        matches = token_pattern(value).finditer(value) if tokenize else [_Whole(value)]
         position = start_pos - 1
         for match in matches:
             surface = match.group()
@@ -96,7 +96,7 @@ class ArabicAnalyzer(Analyzer):
         terms = _STEMMED_TERMS if self.stemmed else _EXACT_TERMS
         found: dict[str, list[int]] = {}
         position = -1
-        for surface in TOKEN_PATTERN.findall(value):
+        for surface in token_pattern(value).findall(value):
             term = terms.get(surface)
             if term is None:
                 term = _analyze(surface, self.stemmed, terms)

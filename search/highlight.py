@@ -17,7 +17,7 @@ from operator import methodcaller
 
 from search.analysis import exact_terms, terms_of
 from search.query import ParsedQuery
-from search.tokenize import TOKEN_PATTERN
+from search.tokenize import token_pattern
 
 ELLIPSIS = "…"
 _SPACE = re.compile(r"\s+")
@@ -120,7 +120,7 @@ def match_spans(text: str, terms: MatchTerms) -> list[tuple[int, int]]:
         return []
     if terms.phrases:
         return _spans_with_phrases(text, terms)
-    tokens = list(TOKEN_PATTERN.finditer(text))
+    tokens = list(token_pattern(text).finditer(text))
     surfaces = list(map(_TEXT_OF, tokens))
     if terms.forms is not None and not terms.prefixes:
         matched = map(terms.forms.__contains__, exact_terms(surfaces))
@@ -132,7 +132,7 @@ def match_spans(text: str, terms: MatchTerms) -> list[tuple[int, int]]:
 
 def _spans_with_phrases(text: str, terms: MatchTerms) -> list[tuple[int, int]]:
     """match_spans() of a query with phrases: their words are marked only in order."""
-    tokens = list(TOKEN_PATTERN.finditer(text))
+    tokens = list(token_pattern(text).finditer(text))
     marked = {i for i, token in enumerate(tokens) if terms.matches(token.group())}
     forms = [terms_of(token.group())[0] for token in tokens]
     for phrase in terms.phrases:

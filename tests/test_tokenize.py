@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from search.tokenize import iter_tokens
+from search.tokenize import TOKEN_PATTERN, iter_tokens, token_pattern
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "ant_multisource.jsonl.gz"
 
@@ -114,3 +114,23 @@ def test_offsets_on_corpus_sample() -> None:
                 previous_end = end
                 checked += 1
     assert checked > 1000
+
+
+def test_the_pattern_for_texts_without_links_finds_the_same_tokens() -> None:
+    """token_pattern() leaves out the URL and e-mail alternatives where they cannot match:
+    on real articles, and on the same articles with a link or an address put inside."""
+    if not CORPUS.exists():
+        pytest.skip(f"corpus not found: {CORPUS}")
+    links = " https://example.com/ar/مقال?id=7. و info@news.example.org، "
+    faster = 0
+    with gzip.open(CORPUS, "rt", encoding="utf-8") as lines:
+        for line in itertools.islice(lines, 400):
+            record = json.loads(line)
+            text = f"{record.get('title') or ''}\n{record.get('body') or ''}"
+            middle = len(text) // 2
+            for variant in (text, text[:middle] + links + text[middle:], text + " a@b"):
+                assert token_pattern(variant).findall(variant) == TOKEN_PATTERN.findall(variant)
+            faster += token_pattern(text) is not TOKEN_PATTERN
+    assert faster > 300  # nearly every article holds neither
+    assert words("راسلونا: info@news.example.org") == ["راسلونا", "info@news.example.org"]
+    assert words("انظر https://x.org/a،") == ["انظر", "https://x.org/a"]
