@@ -92,6 +92,13 @@ def forms_in(*texts: str) -> Callable[[str], list[str]]:
     return lambda stem: sorted({terms_of(w)[0] for w in words if terms_of(w)[1] == stem})
 
 
+def finder(query: str, weights: tuple[float, ...], indexed: str) -> WordFinder:
+    """The WordFinder of `query`'s words, weighed `weights`, over an index holding `indexed`."""
+    reports = explain(query)
+    words = [QueryWord(r.stems, r.normalized, w) for r, w in zip(reports, weights, strict=True)]
+    return WordFinder(words, forms_in(indexed))
+
+
 def test_a_word_repeated_saturates_with_k1_one_and_a_half() -> None:
     """Three occurrences in a text of average length count 5/3 of one (k1 1.5; 1.2 gave 1.57)."""
     docnums = np.array([0, 1], dtype=np.int64)
@@ -101,9 +108,7 @@ def test_a_word_repeated_saturates_with_k1_one_and_a_half() -> None:
 
 
 def test_best_window_counts_each_word_once() -> None:
-    reports = explain("قناة سنتانا")
-    words = [QueryWord(r.stems, r.normalized, w) for r, w in zip(reports, (1.0, 3.0), strict=True)]
-    find = WordFinder(words, forms_in("قناة سنتانا والقناة"))
+    find = finder("قناة سنتانا", (1.0, 3.0), "قناة سنتانا والقناة")
     assert passage_weight("قناة قناة قناة", find, 5, 0.0) == 1.0
     assert passage_weight("قناة سنتانا", find, 5, 0.0) == 4.0
     assert passage_weight("والقناة كلمة كلمة كلمة كلمة كلمة سنتانا", find, 5, 0.0) == 3.0
@@ -112,9 +117,7 @@ def test_best_window_counts_each_word_once() -> None:
 
 def test_query_words_side_by_side_add_the_rarer_weight_once() -> None:
     """وزير الخارجية: the phrase itself (or its words reversed), not its words apart."""
-    reports = explain("وزير الخارجية")
-    words = [QueryWord(r.stems, r.normalized, w) for r, w in zip(reports, (1.0, 3.0), strict=True)]
-    find = WordFinder(words, forms_in("وزير الخارجية ووزير"))
+    find = finder("وزير الخارجية", (1.0, 3.0), "وزير الخارجية ووزير")
     assert passage_weight("وزير الخارجية", find, 20, 0.5) == 4.5
     assert passage_weight("ووزير الخارجية ثم وزير الخارجية", find, 20, 0.5) == 4.5
     assert passage_weight("الخارجية وزير", find, 20, 0.5) == 4.5  # reversed (الجامعة تأسست)
