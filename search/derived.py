@@ -50,7 +50,7 @@ from search.schema import COLUMN_SUFFIX, FACET_SEPARATOR
 from search.stemmer import strip_article
 from search.store import read_meta
 from search.strtable import StringTable
-from search.tokenize import TOKEN_PATTERN
+from search.tokenize import token_pattern
 
 log = logging.getLogger(__name__)
 
@@ -254,7 +254,8 @@ def _derive_completions(data: SegmentData, titles: list[bytes]) -> None:
         entries: list[int] = []
         per_doc.append(entries)
         previous: tuple[str, str, list[int]] | None = None
-        for token in TOKEN_PATTERN.findall(blob.decode("utf-8")) if blob else ():
+        title = blob.decode("utf-8") if blob else ""
+        for token in token_pattern(title).findall(title):
             word = words.get(token, _UNSEEN)
             if word is _UNSEEN:
                 word = words[token] = _title_word(token, numbers)

@@ -55,7 +55,7 @@ def passage_weight(text: str, find: WordFinder, window: int, adjacency: float) -
     thousands of words: they are mapped to query words by C loops over cached tables, not
     one by one, and both features are read from the same hits.
     """
-    terms = exact_terms(token_pattern(text).findall(text))  # no groups: the texts
+    terms = exact_terms(token_pattern(text).findall(text))  # no groups: findall gives words
     found = map(find.by_form.get, terms)
     hits = [(position, word) for position, word in enumerate(found) if word is not None]
     return _best(hits, find.words, window) + adjacency * _adjacent(hits, find.words)

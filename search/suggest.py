@@ -23,7 +23,7 @@ from search.analysis import exact_terms
 from search.derived import GenerationData, Words
 from search.normalize import ARABIC_LETTERS, normalize, strip_marks
 from search.query import Clause, ParsedQuery
-from search.tokenize import TOKEN_PATTERN
+from search.tokenize import token_pattern
 
 CORRECTION_FIELDS = ("body", "title")
 SURFACE_SAMPLE = 10  # documents read to learn how a corrected word is written
@@ -80,7 +80,8 @@ class Vocabulary:
                 d for d in reader.postings(field, normalized).all_ids() if not reader.is_deleted(d)
             )
             for docnum in itertools.islice(live, SURFACE_SAMPLE):
-                words = TOKEN_PATTERN.findall(str(searcher.stored_fields(docnum).get(field) or ""))
+                text = str(searcher.stored_fields(docnum).get(field) or "")
+                words = token_pattern(text).findall(text)
                 forms.update(
                     strip_marks(word)
                     for word, term in zip(words, exact_terms(words), strict=True)
