@@ -484,7 +484,7 @@ class SearchEngine:
             labels=fields.labels(),
             typos=typos,
         )
-        if whole:
+        if whole and generation is self._generation:  # never refill with a retired one's
             self._answers.put(key, result)
         return result
 
