@@ -91,8 +91,10 @@ def lua_script(requests: list[Request], folder: Path) -> Path:
     return script
 
 
-def with_wrk(wrk: str, script: Path, port: int, connections: int, seconds: float) -> str:
-    """requests/s, percentiles and errors of one wrk run, as one line."""
+def with_wrk(
+    wrk: str, script: Path, port: int, connections: int, seconds: float
+) -> tuple[float, str]:
+    """requests/s of one wrk run, and it with its percentiles and errors as one line."""
     command = [wrk, "-t", "2", "-c", str(connections), "-d", f"{seconds:.0f}s", "--timeout", "10s"]
     command += ["-s", str(script), f"http://127.0.0.1:{port}"]
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
@@ -104,15 +106,18 @@ def with_wrk(wrk: str, script: Path, port: int, connections: int, seconds: float
     bad = ", ".join(f"{count} {kind.lower()}" for kind, count in kinds if count != "0") or "0"
     shares = dict(re.findall(r"P(\d+) ([\d.]+)", output))
     latency = "   ".join(f"p{p} {float(shares[str(p)]):6.1f} ms" for p in PERCENTILES)
-    return f"{total / elapsed:7.1f} requests/s   {latency}   errors {bad}"
+    rate = total / elapsed
+    return rate, f"{rate:7.1f} requests/s   {latency}   errors {bad}"
 
 
-def with_threads(requests: list[Request], port: int, connections: int, seconds: float) -> str:
+def with_threads(
+    requests: list[Request], port: int, connections: int, seconds: float
+) -> tuple[float, str]:
     tally = Tally()
     run_clients(port, connections, seconds, lambda rng: rng.choice(requests), tally)
     rate = len(tally.all) / seconds
     latency = latency_line("", tally.all).strip()
-    return f"{rate:7.1f} requests/s   {latency}   errors {len(tally.errors)}"
+    return rate, f"{rate:7.1f} requests/s   {latency}   errors {len(tally.errors)}"
 
 
 def main() -> None:
@@ -163,11 +168,15 @@ def main() -> None:
                     workers = len(server.worker_pids())
                     if wrk:
                         with_wrk(wrk, script, server.port, args.connections, args.warm_up)
-                        line = with_wrk(wrk, script, server.port, args.connections, args.seconds)
+                        rate, line = with_wrk(
+                            wrk, script, server.port, args.connections, args.seconds
+                        )
                     else:
                         with_threads(requests, server.port, args.connections, args.warm_up)
-                        line = with_threads(requests, server.port, args.connections, args.seconds)
-                rates[name].append(float(line.split()[0]))
+                        rate, line = with_threads(
+                            requests, server.port, args.connections, args.seconds
+                        )
+                rates[name].append(rate)
                 print(
                     f"round {round_number + 1}  {name:<21} ({workers} workers)  {line}", flush=True
                 )
